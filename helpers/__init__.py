@@ -1,0 +1,47 @@
+"""Helpers shared by the Training Deep Neural Networks notebooks.
+
+Importing the package first silences TensorFlow's start-up chatter, so notebooks import
+``helpers`` before ``keras``. Modules: ``config`` (quick mode, folders), ``runtime``
+(setup, seeds), ``data`` (Fashion-MNIST), ``plotting``, ``probes`` (per-layer statistics,
+``rel_error``), ``checks`` (exercise self-checks) and ``nbclean`` (notebook output policy).
+"""
+
+from helpers.runtime import quiet_tensorflow
+
+quiet_tensorflow()
+
+from helpers.checks import check_condition, check_function, check_value  # noqa: E402
+from helpers.config import budget, quick_mode, run_logdir, work_dir  # noqa: E402
+from helpers.data import FASHION_MNIST_CLASSES, Dataset, load_fashion_mnist, standardize  # noqa: E402
+from helpers.plotting import (  # noqa: E402
+    plot_activation_histograms,
+    plot_learning_curves,
+    plot_per_layer,
+    save_fig,
+)
+from helpers.probes import LayerStats, activation_stats, gradient_norms, rel_error  # noqa: E402
+from helpers.runtime import set_seeds, setup  # noqa: E402
+
+__all__ = [
+    "FASHION_MNIST_CLASSES",
+    "Dataset",
+    "LayerStats",
+    "activation_stats",
+    "budget",
+    "check_condition",
+    "check_function",
+    "check_value",
+    "gradient_norms",
+    "load_fashion_mnist",
+    "plot_activation_histograms",
+    "plot_learning_curves",
+    "plot_per_layer",
+    "quick_mode",
+    "rel_error",
+    "run_logdir",
+    "save_fig",
+    "set_seeds",
+    "setup",
+    "standardize",
+    "work_dir",
+]

@@ -1,0 +1,81 @@
+"""Self-check functions for exercises: they give feedback and never stop the notebook.
+
+Each returns True when the answer is right and prints one line of feedback: correct,
+not yet (with a hint), or not attempted (the exercise still holds ``...``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from helpers.probes import rel_error
+
+
+def _report(name: str, passed: bool | None, detail: str = "") -> bool:
+    if passed is None:
+        print(f"[ ] {name}: not attempted yet. {detail}".rstrip())
+    elif passed:
+        print(f"[✓] {name}: correct. {detail}".rstrip())
+    else:
+        print(f"[✗] {name}: not yet. {detail}".rstrip())
+    return bool(passed)
+
+
+def _unanswered(value: Any) -> bool:
+    return value is None or value is Ellipsis
+
+
+def check_value(name: str, answer: Any, expected: Any, *, rtol: float = 1e-6, hint: str = "") -> bool:
+    """Compare a number or array with the expected one (relative error below ``rtol``)."""
+    if not isinstance(name, str) or not name:
+        raise ValueError("check_value: name must be a non-empty string")
+    if _unanswered(answer):
+        return _report(name, None, "Replace the `...` with your answer.")
+    try:
+        error = rel_error(answer, expected)
+    except (TypeError, ValueError) as problem:
+        return _report(name, False, f"Could not compare your answer: {problem}. {hint}")
+    return _report(name, error < rtol, "" if error < rtol else hint)
+
+
+def check_function(
+    name: str,
+    fn: Callable[..., Any],
+    cases: Sequence[tuple[tuple[Any, ...], Any]],
+    *,
+    rtol: float = 1e-6,
+    hint: str = "",
+) -> bool:
+    """Call ``fn(*args)`` for each ``(args, expected)`` case and compare the results."""
+    if not callable(fn):
+        raise TypeError(f"check_function: fn must be callable, got {type(fn).__name__}")
+    if not cases:
+        raise ValueError("check_function: give at least one (args, expected) case")
+    for args, expected in cases:
+        try:
+            answer = fn(*args)
+        except NotImplementedError:
+            answer = None
+        if _unanswered(answer):
+            return _report(name, None, f"Fill in `{getattr(fn, '__name__', 'the function')}`.")
+        try:
+            error = rel_error(answer, expected)
+        except (TypeError, ValueError) as problem:
+            return _report(name, False, f"for arguments {args}: {problem}. {hint}")
+        if not error < rtol:
+            shown = np.round(np.asarray(answer, dtype=float), 6)
+            return _report(name, False, f"for arguments {args} you returned {shown}. {hint}")
+    return _report(name, True)
+
+
+def check_condition(name: str, answer: Any, condition: Callable[[Any], bool], *, hint: str = "") -> bool:
+    """Check an answer by a property it must have (for experiments, not single numbers)."""
+    if not callable(condition):
+        raise TypeError(f"check_condition: condition must be callable, got {type(condition).__name__}")
+    if _unanswered(answer):
+        return _report(name, None, "Replace the `...` with your answer.")
+    passed = bool(condition(answer))
+    return _report(name, passed, "" if passed else hint)

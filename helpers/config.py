@@ -1,0 +1,88 @@
+"""Run-time configuration: quick mode and where the notebooks write files.
+
+Everything here is read from environment variables each time it is asked for, so the
+test suite (and a curious student) can change a setting without restarting anything.
+
+=====================  ======================================================
+``TDNN_QUICK=1``       quick mode: small data, few epochs (set by the tests)
+``TDNN_FIGURES_DIR``   where ``save_fig`` writes PNGs (default: ``figures/``)
+``TDNN_WORK_DIR``      where models and logs go (default: ``work/``, git-ignored)
+``TDNN_SKIP_CHECKSUM`` skip SHA-256 checks of the data (timing runs only)
+=====================  ======================================================
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+QUICK_ENV = "TDNN_QUICK"
+FIGURES_ENV = "TDNN_FIGURES_DIR"
+WORK_ENV = "TDNN_WORK_DIR"
+SKIP_CHECKSUM_ENV = "TDNN_SKIP_CHECKSUM"
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def env_flag(name: str) -> bool:
+    """Return True when environment variable ``name`` is set to 1/true/yes/on."""
+    return os.environ.get(name, "").strip().lower() in _TRUE
+
+
+def quick_mode() -> bool:
+    """Return True in quick mode (``TDNN_QUICK=1``), which the test suite sets."""
+    return env_flag(QUICK_ENV)
+
+
+def budget(full: int, quick: int) -> int:
+    """Return ``full`` normally and ``quick`` in quick mode.
+
+    Notebooks write ``epochs=budget(10, quick=1)``: the full value is what the lesson
+    uses, the quick value only keeps the test suite fast.
+    """
+    for name, value in (("full", full), ("quick", quick)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"budget: {name} must be an int, got {type(value).__name__}")
+        if value < 1:
+            raise ValueError(f"budget: {name} must be >= 1, got {value}")
+    if quick > full:
+        raise ValueError(f"budget: quick ({quick}) must not exceed full ({full})")
+    return quick if quick_mode() else full
+
+
+def project_root() -> Path:
+    """Return the course's root folder (the one holding ``helpers/`` and ``notebooks/``)."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "notebooks").is_dir():
+        return here
+    for folder in (Path.cwd(), *Path.cwd().parents):  # helpers installed elsewhere
+        if (folder / "notebooks").is_dir() and (folder / "helpers").is_dir():
+            return folder
+    return Path.cwd()
+
+
+def _dir_from_env(env: str, default: str) -> Path:
+    folder = Path(os.environ[env]) if os.environ.get(env) else project_root() / default
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def figures_dir() -> Path:
+    """Return (and create) the folder that ``save_fig`` writes into."""
+    return _dir_from_env(FIGURES_ENV, "figures")
+
+
+def work_dir() -> Path:
+    """Return (and create) the git-ignored folder for saved models and logs."""
+    return _dir_from_env(WORK_ENV, "work")
+
+
+def run_logdir(name: str) -> Path:
+    """Return a fresh TensorBoard log folder ``work/logs/<name>/<timestamp>``.
+
+    Point TensorBoard at ``work/logs`` to compare every run of every notebook.
+    """
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+        raise ValueError(f"run_logdir: name must be a non-empty folder name, got {name!r}")
+    return work_dir() / "logs" / name / time.strftime("%Y%m%d-%H%M%S")

@@ -1,0 +1,138 @@
+"""Probes that make training visible: per-layer gradient norms and activation statistics.
+
+They work on any Keras model built with ``keras.Input`` (Sequential or functional), on
+one batch, without changing the model. ``rel_error`` compares a from-scratch result with
+Keras', the way CS231n checks its assignments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# A sigmoid or tanh unit counts as saturated when its local derivative is below this
+# fraction of the derivative's maximum (0.25 for the sigmoid, 1 for tanh).
+SATURATION_FRACTION = 0.05
+
+
+def rel_error(x: Any, y: Any) -> float:
+    """Maximum elementwise relative error ``|x - y| / max(1e-8, |x| + |y|)``."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"rel_error: shapes {x.shape} and {y.shape} differ")
+    if x.size == 0:
+        raise ValueError("rel_error: arrays are empty")
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Activation statistics of one layer on one batch.
+
+    ``frac_saturated``: fraction of sigmoid/tanh outputs whose derivative is below 5% of its
+    maximum (NaN for other activations). ``frac_dead``: fraction of units that output 0 for
+    every input of the batch. ``values``: the activations, flattened, for histograms.
+    """
+
+    name: str
+    activation: str
+    mean: float
+    std: float
+    frac_saturated: float
+    frac_dead: float
+    values: np.ndarray
+
+
+def _activation_name(layer: Any) -> str:
+    return getattr(getattr(layer, "activation", None), "__name__", "linear")
+
+
+def _saturated_fraction(values: np.ndarray, activation: str) -> float:
+    if activation == "sigmoid":
+        derivative, maximum = values * (1 - values), 0.25
+    elif activation == "tanh":
+        derivative, maximum = 1 - values**2, 1.0
+    else:
+        return float("nan")
+    return float(np.mean(derivative < SATURATION_FRACTION * maximum))
+
+
+def _check_model(model: Any, caller: str) -> None:
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"{caller}: expected a keras.Model, got {type(model).__name__}")
+    try:
+        model.inputs
+    except (AttributeError, ValueError):
+        raise ValueError(f"{caller}: build the model with keras.Input(...) first") from None
+
+
+def activation_stats(model: Any, x: Any, layers: Sequence[Any] | None = None) -> list[LayerStats]:
+    """Return activation statistics of each hidden layer on the batch ``x`` (inference mode).
+
+    ``layers`` defaults to every layer with a non-linear activation except the output layer.
+    """
+    import keras
+
+    _check_model(model, "activation_stats")
+    if layers is None:
+        layers = [
+            layer
+            for layer in model.layers[:-1]
+            if _activation_name(layer) not in ("linear", "softmax")
+        ]
+    if not layers:
+        raise ValueError("activation_stats: the model has no hidden layer with an activation")
+    probe = keras.Model(model.input, [layer.output for layer in layers])
+    outputs = probe(x, training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    stats = []
+    for layer, out in zip(layers, outputs):
+        values = np.asarray(out, dtype=np.float64)
+        units = values.reshape(-1, values.shape[-1])
+        activation = _activation_name(layer)
+        stats.append(
+            LayerStats(
+                name=layer.name,
+                activation=activation,
+                mean=float(values.mean()),
+                std=float(values.std()),
+                frac_saturated=_saturated_fraction(values, activation),
+                frac_dead=float(np.mean(np.all(units == 0, axis=0))),
+                values=values.ravel(),
+            )
+        )
+    return stats
+
+
+def gradient_norms(model: Any, x: Any, y: Any, loss: Any = None) -> dict[str, float]:
+    """Return, per layer with trainable weights, the L2 norm of the loss gradient.
+
+    The norm covers all of that layer's trainable weights (kernel and bias). ``loss``
+    defaults to the compiled model's loss. The forward pass runs in training mode, as in
+    ``fit()``; the model's weights are not changed.
+    """
+    import keras
+    import tensorflow as tf
+
+    _check_model(model, "gradient_norms")
+    loss_fn = keras.losses.get(loss) if loss is not None else getattr(model, "loss", None)
+    if loss_fn is None:
+        raise ValueError("gradient_norms: pass loss=... or compile the model with a loss")
+    if isinstance(loss_fn, str):
+        loss_fn = keras.losses.get(loss_fn)
+    with tf.GradientTape() as tape:
+        value = keras.ops.mean(loss_fn(y, model(x, training=True)))
+    layers = [layer for layer in model.layers if layer.trainable_weights]
+    weights = [w for layer in layers for w in layer.trainable_weights]
+    grads = iter(tape.gradient(value, weights))
+    norms = {}
+    for layer in layers:
+        squares = [float(tf.reduce_sum(tf.square(next(grads)))) for _ in layer.trainable_weights]
+        norms[layer.name] = float(np.sqrt(sum(squares)))
+    return norms

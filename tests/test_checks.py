@@ -1,0 +1,47 @@
+"""Exercise self-checks: right, wrong and not-yet-attempted answers."""
+
+import numpy as np
+import pytest
+
+from helpers import check_condition, check_function, check_value
+
+
+def test_check_value(capsys):
+    assert check_value("sqrt", np.sqrt(2), 1.41421356, rtol=1e-6)
+    assert not check_value("sqrt", 1.5, np.sqrt(2), hint="Take the square root.")
+    assert not check_value("sqrt", ..., np.sqrt(2))
+    assert not check_value("sqrt", [1.0, 2.0], 1.0)  # wrong shape: feedback, no crash
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("[✓]") and out[1].startswith("[✗]") and "square root" in out[1]
+    assert out[2].startswith("[ ]") and "not attempted" in out[2] and out[3].startswith("[✗]")
+    with pytest.raises(ValueError):
+        check_value("", 1.0, 1.0)
+
+
+def test_check_function(capsys):
+    cases = [((4,), 2.0), ((9,), 3.0)]
+    assert check_function("root", np.sqrt, cases)
+    assert not check_function("root", lambda v: v / 2, cases)  # right for 4, wrong for 9
+
+    def todo(v):
+        raise NotImplementedError
+
+    def stub(v): ...
+
+    assert not check_function("root", todo, cases)
+    assert not check_function("root", stub, cases)
+    out = capsys.readouterr().out
+    assert out.count("[ ]") == 2 and "(9,)" in out
+    with pytest.raises(TypeError):
+        check_function("root", 3, cases)
+    with pytest.raises(ValueError):
+        check_function("root", np.sqrt, [])
+
+
+def test_check_condition(capsys):
+    assert check_condition("scale", 2.0, lambda s: 1.5 < s < 2.5)
+    assert not check_condition("scale", 1.0, lambda s: 1.5 < s < 2.5, hint="ReLU halves the variance.")
+    assert not check_condition("scale", None, lambda s: True)
+    assert "halves" in capsys.readouterr().out
+    with pytest.raises(TypeError):
+        check_condition("scale", 1.0, "not callable")

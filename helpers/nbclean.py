@@ -3,8 +3,10 @@
 Policy: a cell keeps its outputs only when they cannot depend on the data set: cells
 tagged ``nbval-check-output`` (or starting with ``# NBVAL_CHECK_OUTPUT``), whose output
 nbval compares, and cells tagged ``keep-output`` (deterministic figures). All other
-outputs are cleared, execution counts are removed, and no kept output may hold an
-error, a warning on stderr, TensorFlow log chatter or anything from the offline stand-in.
+outputs are cleared, and no kept output may hold an error, a warning on stderr, TensorFlow
+log chatter or anything from the offline stand-in. Execution counts are normalised: a cell
+that keeps outputs is numbered by its position among the code cells (nbval compares only
+cells that have a count), every other cell has none.
 
 Usage, from the repository root::
 
@@ -39,37 +41,44 @@ def keeps_output(cell: Any) -> bool:
     return is_checked(cell) or (cell.cell_type == "code" and KEEP_TAG in cell.metadata.get("tags", []))
 
 
+def _normalised_counts(nb: Any) -> list[int | None]:
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    return [number if keeps_output(cell) and cell.outputs else None for number, cell in enumerate(code_cells, 1)]
+
+
 def clean(nb: Any) -> Any:
-    """Return ``nb`` with outputs cleared where the policy says, execution counts removed."""
+    """Return ``nb`` with outputs cleared where the policy says and execution counts normalised."""
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-        if cell.cell_type != "code":
-            continue
-        cell.execution_count = None
-        if not keeps_output(cell):
+        if cell.cell_type == "code" and not keeps_output(cell):
             cell.outputs = []
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for cell, count in zip(code_cells, _normalised_counts(nb)):
+        cell.execution_count = count
         for output in cell.outputs:
             if "execution_count" in output:
-                output.execution_count = None
+                output.execution_count = count
     return nb
 
 
 def violations(nb: Any) -> list[str]:
     """List every way ``nb`` breaks the output policy (empty when it complies)."""
     found = []
+    counts = iter(_normalised_counts(nb))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         where = f"cell {index}"
-        if cell.execution_count is not None:
-            found.append(f"{where}: execution count {cell.execution_count} (should be empty)")
+        expected = next(counts)
+        if cell.execution_count != expected:
+            found.append(f"{where}: execution count {cell.execution_count} (normalised: {expected})")
         if cell.outputs and not keeps_output(cell):
             found.append(f"{where}: has outputs but is neither checked nor tagged {KEEP_TAG!r}")
         for output in cell.outputs:
             if output.output_type == "error":
                 found.append(f"{where}: error output {output.get('ename')}")
-            if output.get("execution_count") is not None:
-                found.append(f"{where}: output with an execution count")
+            if "execution_count" in output and output.execution_count != expected:
+                found.append(f"{where}: output's execution count is not the cell's")
             if output.output_type == "stream" and output.name == "stderr":
                 found.append(f"{where}: stderr output")
             text = str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))

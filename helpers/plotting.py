@@ -119,14 +119,17 @@ def plot_activation_histograms(
     bins: int = 60,
     value_range: tuple[float, float] | None = None,
 ) -> mpl.axes.Axes:
-    """Overlay the activation histogram of each layer (from ``probes.activation_stats``)."""
+    """Overlay the activation histogram of each layer (from ``probes.activation_stats``).
+
+    Layers are labelled 1, 2, ... from the input up, and coloured from dark to light.
+    """
     if not stats:
         raise ValueError("plot_activation_histograms: stats is empty")
     ax = plt.gca() if ax is None else ax
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(stats)))
-    for color, layer in zip(colors, stats):
+    for number, (color, layer) in enumerate(zip(colors, stats), start=1):
         ax.hist(layer.values, bins=bins, range=value_range, histtype="step", color=color,
-                density=True, label=layer.name)  # fmt: skip
+                density=True, label=f"layer {number}")  # fmt: skip
     ax.set_xlabel("activation value")
     ax.set_ylabel("density")
     ax.legend(ncol=2, fontsize=7)

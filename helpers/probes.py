@@ -88,7 +88,8 @@ def activation_stats(model: Any, x: Any, layers: Sequence[Any] | None = None) ->
         ]
     if not layers:
         raise ValueError("activation_stats: the model has no hidden layer with an activation")
-    probe = keras.Model(model.input, [layer.output for layer in layers])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # a list would warn
+    probe = keras.Model(inputs, [layer.output for layer in layers])
     outputs = probe(x, training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     stats = []

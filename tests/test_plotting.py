@@ -56,6 +56,7 @@ def test_per_layer_and_histogram_plots():
     stats = [LayerStats(f"d{i}", "tanh", 0.0, 1.0, 0.0, 0.0, np.random.randn(100)) for i in range(3)]
     plot_activation_histograms(stats, ax=ax2)
     assert len(ax2.patches) == 3
+    assert [t.get_text() for t in ax2.get_legend().get_texts()] == ["layer 1", "layer 2", "layer 3"]
     with pytest.raises(ValueError):
         plot_per_layer({}, "x")
     with pytest.raises(ValueError):

@@ -39,6 +39,16 @@ def test_activation_stats_match_a_manual_computation():
     assert stats[0].values.shape == (64 * 5,)
 
 
+def test_activation_stats_work_on_a_sequential_model_grown_with_add():
+    model = keras.Sequential([keras.Input(shape=(2, 3)), keras.layers.Flatten()])
+    model.add(keras.layers.Dense(4, activation="sigmoid"))
+    model.add(keras.layers.Dense(2, activation="softmax"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (stats,) = activation_stats(model, np.ones((5, 2, 3), "float32"))
+    assert stats.name == model.layers[1].name and stats.values.shape == (5 * 4,)
+
+
 def test_activation_stats_flag_dead_and_saturated_units():
     dead = activation_stats(mlp("relu", "zeros", keras.initializers.Constant(-1.0)), np.ones((8, 3)))
     assert all(s.frac_dead == 1.0 for s in dead) and np.isnan(dead[0].frac_saturated)

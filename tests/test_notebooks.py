@@ -1,0 +1,96 @@
+"""Static checks of every committed notebook: output policy, structure and modern Keras.
+
+(nbval runs the notebooks themselves; see pyproject.toml.)
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import nbclean
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MIN_CHECKED_CELLS = {"01": 5}  # issue requirements; every notebook needs at least 3
+REQUIRED_HEADINGS = ("## Setup", "## Key takeaways", "## Exercises", "## Solutions", "## References")
+# Keras 2 idioms that Keras 3 warns about or removed, and habits the course avoids.
+FORBIDDEN_CODE = {
+    r"input_shape\s*=": "use keras.Input(shape=...)",
+    r"LeakyReLU\([^)]*alpha\s*=": "use negative_slope=",
+    r"\blr\s*=": "use learning_rate=",
+    r"\bdecay\s*=": "use a learning-rate schedule",
+    r"\.h5\b": "save models in the native .keras format",
+    r"import \*": "import names explicitly",
+    r"quick_mode\(|TDNN_QUICK|if quick": "use budget(full, quick=...) instead of quick-mode branches",
+}
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request):
+    return request.param.name[:2], nbformat.read(request.param, as_version=4)
+
+
+def test_output_policy(notebook):
+    _, nb = notebook
+    assert nbclean.violations(nb) == []
+
+
+def test_enough_checked_cells(notebook):
+    number, nb = notebook
+    checked = sum(nbclean.is_checked(cell) for cell in nb.cells)
+    assert checked >= MIN_CHECKED_CELLS.get(number, 3)
+    assert all(cell.outputs for cell in nb.cells if nbclean.is_checked(cell)), "run and clean before committing"
+
+
+def test_every_cell_has_slide_metadata(notebook):
+    _, nb = notebook
+    kinds = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in nb.cells]
+    assert None not in kinds
+    assert kinds.count("slide") >= 5
+
+
+def test_anatomy(notebook):
+    _, nb = notebook
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert nb.cells[0].source.startswith("# ")
+    assert "You will learn to" in nb.cells[0].source
+    for heading in REQUIRED_HEADINGS:
+        assert heading in markdown, heading
+    first_code = next(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert first_code.startswith("from helpers import") and "setup(" in first_code
+    assert "load_fashion_mnist(" in first_code
+
+
+def test_code_uses_modern_keras_and_no_mode_branches(notebook):
+    _, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for pattern, advice in FORBIDDEN_CODE.items():
+            assert not re.search(pattern, cell.source), f"cell {index}: {advice}"
+
+
+def test_exercises_have_self_checks_and_solutions(notebook):
+    _, nb = notebook
+    sources = [cell.source for cell in nb.cells]
+    exercises = [s for s in sources if re.match(r"### Exercise \d+", s)]
+    assert len(exercises) >= 3
+    solutions_at = next(i for i, s in enumerate(sources) if s.startswith("## Solutions"))
+    solution_checks = [s for s in sources[solutions_at:] if re.search(r"assert check_\w+\(", s)]
+    assert len(solution_checks) >= len(exercises)
+
+
+def test_committed_figures_come_from_data_independent_cells():
+    kept_names = set()
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if nbclean.keeps_output(cell):
+                kept_names.update(re.findall(r"save_fig\(\"([\w\-]+)\"", cell.source))
+    figures = Path(__file__).parent.parent / "figures"
+    for png in figures.glob("*.png"):
+        assert png.stem in kept_names, f"{png.name} is not saved by a checked or keep-output cell"

@@ -42,3 +42,18 @@ def test_importing_helpers_prints_no_tensorflow_chatter():
     output = (run.stdout + run.stderr).lower()
     for chatter in ("onednn", "cuda", "i0000", "absl", "warning"):
         assert chatter not in output, output
+
+
+def test_a_notebook_kernel_shows_no_chatter_or_warnings():
+    # Jupyter forwards C++ output on file descriptor 2 into the notebook, so test in a real kernel.
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    source = "from helpers import setup\nimport keras\nsetup()\nkeras.layers.Dense(2)(keras.ops.ones((1, 3)))\n"
+    nb = new_notebook(cells=[new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"], outputs
+    assert "oneDNN" not in nbformat.writes(nb) and "cuda" not in nbformat.writes(nb).lower()

@@ -29,7 +29,11 @@ def _unanswered(value: Any) -> bool:
 
 
 def check_value(name: str, answer: Any, expected: Any, *, rtol: float = 1e-6, hint: str = "") -> bool:
-    """Compare a number or array with the expected one (relative error below ``rtol``)."""
+    """Compare a number or array with the expected one: passes when ``rel_error < rtol``.
+
+    ``rel_error`` is ``|x - y| / (|x| + |y|)``, about half the usual relative difference:
+    ``rtol=0.05`` accepts answers within roughly 10% of the expected value.
+    """
     if not isinstance(name, str) or not name:
         raise ValueError("check_value: name must be a non-empty string")
     if _unanswered(answer):
@@ -49,7 +53,7 @@ def check_function(
     rtol: float = 1e-6,
     hint: str = "",
 ) -> bool:
-    """Call ``fn(*args)`` for each ``(args, expected)`` case and compare the results."""
+    """Call ``fn(*args)`` for each ``(args, expected)`` case; compare as ``check_value`` does."""
     if not callable(fn):
         raise TypeError(f"check_function: fn must be callable, got {type(fn).__name__}")
     if not cases:

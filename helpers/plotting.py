@@ -11,6 +11,7 @@ from typing import Any
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from helpers.config import figures_dir
 
@@ -65,7 +66,9 @@ def plot_learning_curves(
     """Plot training (dashed) and validation (solid) ``metric`` per epoch for several runs.
 
     ``runs`` maps a label to a keras ``History`` (or its ``.history`` dict), or to a list of
-    them, one per seed: the mean is drawn with a band of one standard deviation.
+    them, one per seed: the mean is drawn with a band of one sample standard deviation.
+    Keras averages the training metric over each epoch while it measures validation at the
+    epoch's end, so early training curves look worse than validation ones.
     """
     if not isinstance(runs, Mapping) or not runs:
         raise ValueError("plot_learning_curves: runs must be a non-empty dict of label -> history")
@@ -84,9 +87,10 @@ def plot_learning_curves(
             mean = values.mean(axis=0)
             ax.plot(epochs, mean, style, color=color, label=f"{label} ({suffix})")
             if len(histories) > 1:
-                std = values.std(axis=0)
+                std = values.std(axis=0, ddof=1)
                 ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.15)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.legend()
     return ax

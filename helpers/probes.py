@@ -33,15 +33,19 @@ def rel_error(x: Any, y: Any) -> float:
 class LayerStats:
     """Activation statistics of one layer on one batch.
 
-    ``frac_saturated``: fraction of sigmoid/tanh outputs whose derivative is below 5% of its
-    maximum (NaN for other activations). ``frac_dead``: fraction of units that output 0 for
-    every input of the batch. ``values``: the activations, flattened, for histograms.
+    ``mean``, ``std``: over all units and inputs together. ``std_across_inputs``: each unit's
+    std over the batch, averaged over units; near 0 when the layer's output no longer depends
+    on the input, even if ``std`` (which includes the spread between units) looks healthy.
+    ``frac_saturated``: fraction of sigmoid/tanh output values (unit x input) whose derivative
+    is below 5% of its maximum (NaN for other activations). ``frac_dead``: fraction of units
+    that output 0 for every input of the batch. ``values``: the activations, flattened.
     """
 
     name: str
     activation: str
     mean: float
     std: float
+    std_across_inputs: float
     frac_saturated: float
     frac_dead: float
     values: np.ndarray
@@ -103,6 +107,7 @@ def activation_stats(model: Any, x: Any, layers: Sequence[Any] | None = None) ->
                 activation=activation,
                 mean=float(values.mean()),
                 std=float(values.std()),
+                std_across_inputs=float(units.std(axis=0).mean()),
                 frac_saturated=_saturated_fraction(values, activation),
                 frac_dead=float(np.mean(np.all(units == 0, axis=0))),
                 values=values.ravel(),

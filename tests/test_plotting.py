@@ -35,6 +35,9 @@ def test_learning_curves_draw_train_and_valid_and_a_band_over_seeds():
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["one run (train)", "one run (valid)", "two seeds (train)", "two seeds (valid)"]
     np.testing.assert_allclose(ax.get_lines()[3].get_ydata(), [1.1, 0.7])  # mean over seeds
+    band = ax.collections[1].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(0.7 - np.std([0.6, 0.8], ddof=1))  # sample std, epoch 2
+    assert all(float(t).is_integer() for t in ax.get_xticks())  # epochs are whole numbers
     assert len(ax.collections) == 2  # one std band per curve of the seeded run
     plt.close(fig)
 
@@ -53,7 +56,7 @@ def test_per_layer_and_histogram_plots():
     plot_per_layer({"a": [1.0, 0.1, 0.01], "b": {"d1": 1.0, "d2": 2.0}}, "gradient norm", ax=ax1, log=True)
     assert ax1.get_yscale() == "log" and len(ax1.get_lines()) == 2
     np.testing.assert_array_equal(ax1.get_lines()[0].get_xdata(), [1, 2, 3])
-    stats = [LayerStats(f"d{i}", "tanh", 0.0, 1.0, 0.0, 0.0, np.random.randn(100)) for i in range(3)]
+    stats = [LayerStats(f"d{i}", "tanh", 0.0, 1.0, 1.0, 0.0, 0.0, np.random.randn(100)) for i in range(3)]
     plot_activation_histograms(stats, ax=ax2)
     assert len(ax2.patches) == 3
     assert [t.get_text() for t in ax2.get_legend().get_texts()] == ["layer 1", "layer 2", "layer 3"]

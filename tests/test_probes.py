@@ -35,6 +35,7 @@ def test_activation_stats_match_a_manual_computation():
     hidden = np.tanh(x @ model.layers[1].kernel.numpy())
     assert stats[0].mean == pytest.approx(hidden.mean(), rel=1e-5)
     assert stats[0].std == pytest.approx(hidden.std(), rel=1e-5)
+    assert stats[0].std_across_inputs == pytest.approx(hidden.std(axis=0).mean(), rel=1e-5)
     assert stats[0].frac_saturated == pytest.approx(np.mean(1 - hidden**2 < 0.05))
     assert stats[0].values.shape == (64 * 5,)
 
@@ -52,6 +53,7 @@ def test_activation_stats_work_on_a_sequential_model_grown_with_add():
 def test_activation_stats_flag_dead_and_saturated_units():
     dead = activation_stats(mlp("relu", "zeros", keras.initializers.Constant(-1.0)), np.ones((8, 3)))
     assert all(s.frac_dead == 1.0 for s in dead) and np.isnan(dead[0].frac_saturated)
+    assert dead[0].std_across_inputs == 0.0
     saturated = activation_stats(mlp("sigmoid", keras.initializers.Constant(50.0), "zeros"), np.ones((8, 3)))
     assert all(s.frac_saturated == 1.0 for s in saturated) and saturated[0].frac_dead == 0.0
 

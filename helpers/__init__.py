@@ -3,13 +3,15 @@
 Importing the package first silences TensorFlow's start-up chatter, so notebooks import
 ``helpers`` before ``keras``. Modules: ``config`` (quick mode, folders), ``runtime``
 (setup, seeds), ``data`` (Fashion-MNIST), ``plotting``, ``probes`` (per-layer statistics,
-``rel_error``), ``checks`` (exercise self-checks) and ``nbclean`` (notebook output policy).
+``rel_error``), ``callbacks`` (probes during ``fit``), ``checks`` (exercise self-checks) and
+``nbclean`` (notebook output policy).
 """
 
 from helpers.runtime import quiet_tensorflow
 
 quiet_tensorflow()
 
+from helpers.callbacks import ProbeHistory  # noqa: E402
 from helpers.checks import check_condition, check_function, check_value  # noqa: E402
 from helpers.config import budget, quick_mode, run_logdir, work_dir  # noqa: E402
 from helpers.data import FASHION_MNIST_CLASSES, Dataset, load_fashion_mnist, standardize  # noqa: E402
@@ -26,6 +28,7 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     "Dataset",
     "LayerStats",
+    "ProbeHistory",
     "activation_stats",
     "budget",
     "check_condition",

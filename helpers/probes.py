@@ -121,7 +121,8 @@ def gradient_norms(model: Any, x: Any, y: Any, loss: Any = None) -> dict[str, fl
 
     The norm covers all of that layer's trainable weights (kernel and bias). ``loss``
     defaults to the compiled model's loss. The forward pass runs in training mode, as in
-    ``fit()``; the model's weights are not changed.
+    ``fit()``; the model is left exactly as it was (the moving statistics that a
+    batch-normalization layer updates in training mode are restored).
     """
     import keras
     import tensorflow as tf
@@ -132,8 +133,11 @@ def gradient_norms(model: Any, x: Any, y: Any, loss: Any = None) -> dict[str, fl
         raise ValueError("gradient_norms: pass loss=... or compile the model with a loss")
     if isinstance(loss_fn, str):
         loss_fn = keras.losses.get(loss_fn)
+    saved = [w.numpy() for w in model.non_trainable_weights]
     with tf.GradientTape() as tape:
         value = keras.ops.mean(loss_fn(y, model(x, training=True)))
+    for weight, before in zip(model.non_trainable_weights, saved):
+        weight.assign(before)
     layers = [layer for layer in model.layers if layer.trainable_weights]
     weights = [w for layer in layers for w in layer.trainable_weights]
     grads = iter(tape.gradient(value, weights))

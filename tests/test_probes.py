@@ -82,6 +82,16 @@ def test_gradient_norms_cover_every_trainable_layer_and_accept_a_loss():
     assert len(norms) == 3 and all(v >= 0 for v in norms.values())
 
 
+def test_gradient_norms_leave_batch_norm_statistics_alone():
+    inputs = keras.Input(shape=(3,))
+    x = keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(1)(x))
+    before = [w.numpy().copy() for w in model.non_trainable_weights]
+    gradient_norms(model, np.full((8, 3), 5.0, "float32"), np.zeros((8, 1), "float32"), loss="mse")
+    for weight, value in zip(model.non_trainable_weights, before):
+        np.testing.assert_array_equal(weight.numpy(), value)
+
+
 def test_probes_reject_bad_models():
     with pytest.raises(TypeError):
         activation_stats("model", np.ones((1, 3)))

@@ -3,8 +3,8 @@
 Importing the package first silences TensorFlow's start-up chatter, so notebooks import
 ``helpers`` before ``keras``. Modules: ``config`` (quick mode, folders), ``runtime``
 (setup, seeds), ``data`` (Fashion-MNIST), ``plotting``, ``probes`` (per-layer statistics,
-``rel_error``), ``callbacks`` (probes during ``fit``), ``checks`` (exercise self-checks) and
-``nbclean`` (notebook output policy).
+``rel_error``), ``callbacks`` (probes during ``fit``), ``transfer`` (the task A / task B
+split), ``checks`` (exercise self-checks) and ``nbclean`` (notebook output policy).
 """
 
 from helpers.runtime import quiet_tensorflow
@@ -23,6 +23,7 @@ from helpers.plotting import (  # noqa: E402
 )
 from helpers.probes import LayerStats, activation_stats, gradient_norms, rel_error  # noqa: E402
 from helpers.runtime import set_seeds, setup  # noqa: E402
+from helpers.transfer import split_task_a_b  # noqa: E402
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
@@ -45,6 +46,7 @@ __all__ = [
     "save_fig",
     "set_seeds",
     "setup",
+    "split_task_a_b",
     "standardize",
     "work_dir",
 ]

@@ -76,10 +76,27 @@ def check_function(
 
 
 def check_condition(name: str, answer: Any, condition: Callable[[Any], bool], *, hint: str = "") -> bool:
-    """Check an answer by a property it must have (for experiments, not single numbers)."""
+    """Check an answer by a property it must have (for experiments, not single numbers).
+
+    ``answer`` may be a value or a function the student wrote. A stub that raises
+    ``NotImplementedError`` (or returns None where ``condition`` expects a result) counts
+    as not attempted; any other error inside ``condition`` is reported, not raised.
+    """
     if not callable(condition):
         raise TypeError(f"check_condition: condition must be callable, got {type(condition).__name__}")
     if _unanswered(answer):
         return _report(name, None, "Replace the `...` with your answer.")
-    passed = bool(condition(answer))
+    try:
+        passed = bool(condition(answer))
+    except NotImplementedError:
+        return _report(name, None, "Fill in your answer.")
+    except Exception as problem:  # the student's code failed inside the check
+        if callable(answer) and _came_from_none(problem):
+            return _report(name, None, f"Fill in `{getattr(answer, '__name__', 'the function')}`.")
+        return _report(name, False, f"Your answer raised {type(problem).__name__}: {problem}. {hint}")
     return _report(name, passed, "" if passed else hint)
+
+
+def _came_from_none(problem: Exception) -> bool:
+    """True when ``problem`` comes from using the None that a ``...`` stub returned."""
+    return isinstance(problem, (TypeError, AttributeError)) and "NoneType" in str(problem)

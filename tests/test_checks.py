@@ -45,3 +45,24 @@ def test_check_condition(capsys):
     assert "halves" in capsys.readouterr().out
     with pytest.raises(TypeError):
         check_condition("scale", 1.0, "not callable")
+
+
+def test_check_condition_with_a_function_answer(capsys):
+    def stub(x): ...
+
+    def todo(x):
+        raise NotImplementedError
+
+    def broken(x):
+        return x["key"]
+
+    def double(x):
+        return 2 * x
+
+    assert not check_condition("f", stub, lambda f: f(3) + 1 == 7)  # None + 1 -> TypeError
+    assert not check_condition("f", todo, lambda f: f(3) == 6)
+    assert not check_condition("f", broken, lambda f: f(3) == 6)
+    assert check_condition("f", double, lambda f: f(3) == 6)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("[ ]") and out[1].startswith("[ ]")
+    assert out[2].startswith("[✗]") and "TypeError" in out[2] and out[3].startswith("[✓]")

@@ -3,8 +3,9 @@
 Importing the package first silences TensorFlow's start-up chatter, so notebooks import
 ``helpers`` before ``keras``. Modules: ``config`` (quick mode, folders), ``runtime``
 (setup, seeds), ``data`` (Fashion-MNIST), ``plotting``, ``probes`` (per-layer statistics,
-``rel_error``), ``callbacks`` (probes during ``fit``), ``transfer`` (the task A / task B
-split), ``checks`` (exercise self-checks) and ``nbclean`` (notebook output policy).
+``rel_error``), ``callbacks`` (probes during ``fit``), ``layers`` (``RReLU``), ``transfer``
+(the task A / task B split), ``checks`` (exercise self-checks) and ``nbclean`` (notebook
+output policy).
 """
 
 from helpers.runtime import quiet_tensorflow
@@ -15,6 +16,7 @@ from helpers.callbacks import ProbeHistory  # noqa: E402
 from helpers.checks import check_condition, check_function, check_value  # noqa: E402
 from helpers.config import budget, quick_mode, run_logdir, work_dir  # noqa: E402
 from helpers.data import FASHION_MNIST_CLASSES, Dataset, load_fashion_mnist, standardize  # noqa: E402
+from helpers.layers import RReLU  # noqa: E402
 from helpers.plotting import (  # noqa: E402
     plot_activation_histograms,
     plot_learning_curves,
@@ -30,6 +32,7 @@ __all__ = [
     "Dataset",
     "LayerStats",
     "ProbeHistory",
+    "RReLU",
     "activation_stats",
     "budget",
     "check_condition",

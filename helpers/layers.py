@@ -1,0 +1,74 @@
+"""Layers Keras lacks that the notebooks teach with.
+
+``RReLU`` is the randomized leaky ReLU of Xu et al. (2015): a leaky ReLU whose negative
+slope is drawn at random for every element while training and fixed at its average at
+inference. It is registered with Keras, so a model that uses it saves and loads as a
+``.keras`` file without ``custom_objects``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import keras
+
+
+def _check_slope(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"RReLU: {name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"RReLU: {name} must be between 0 and 1, got {value}")
+    return value
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class RReLU(keras.layers.Layer):
+    """Randomized leaky ReLU: ``x`` for ``x >= 0``, ``slope * x`` for ``x < 0``.
+
+    While training (``training=True``, as in ``fit``) each element gets its own slope drawn
+    from U(``lower``, ``upper``), a new draw at every call. At inference the slope is the
+    average ``(lower + upper) / 2``, so the output equals the *expected* training output.
+    The defaults 1/8 and 1/3 are those of Xu et al. (2015), who draw a divisor in [3, 8];
+    like PyTorch's ``RReLU`` we draw the slope itself, whose average is then exactly the
+    inference slope. The layer has no weights.
+
+    Args:
+        lower: smallest slope, in [0, 1].
+        upper: largest slope, in [lower, 1].
+        seed: seed of the layer's random generator (None: a random one).
+    """
+
+    def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, seed: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.lower = _check_slope("lower", lower)
+        self.upper = _check_slope("upper", upper)
+        if self.lower > self.upper:
+            raise ValueError(f"RReLU: lower ({self.lower}) must not exceed upper ({self.upper})")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"RReLU: seed must be an int or None, got {type(seed).__name__}")
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+
+    @property
+    def inference_slope(self) -> float:
+        """The fixed negative slope used at inference, ``(lower + upper) / 2``."""
+        return (self.lower + self.upper) / 2
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        if training:
+            slope = keras.random.uniform(
+                keras.ops.shape(inputs), minval=self.lower, maxval=self.upper,
+                dtype=inputs.dtype, seed=self.seed_generator,
+            )  # fmt: skip
+        else:
+            slope = keras.ops.cast(self.inference_slope, inputs.dtype)
+        return keras.ops.where(inputs >= 0, inputs, slope * inputs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "lower": self.lower, "upper": self.upper, "seed": self.seed}

@@ -111,6 +111,7 @@ def plot_per_layer(
         ax.plot(np.arange(1, len(per_layer) + 1), per_layer, "o-", label=label)
     if log:
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
     ax.set_xlabel("layer (1 = nearest the input)")
     ax.set_ylabel(ylabel)
     ax.legend()

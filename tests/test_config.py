@@ -41,6 +41,6 @@ def test_run_logdir_is_under_work_logs(monkeypatch, tmp_path):
     monkeypatch.setenv("TDNN_WORK_DIR", str(tmp_path))
     logdir = config.run_logdir("init_bad")
     assert logdir.parent == tmp_path / "logs" / "init_bad"
-    for bad in ("", "a/b", 3):
+    for bad in ("", "a/b", 3, "..", "."):
         with pytest.raises(ValueError):
             config.run_logdir(bad)

@@ -1,47 +1,77 @@
-"""The notebook output policy: cleaning and checking."""
+"""The output policy of committed notebooks: published, verified, and never stale."""
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers import nbclean
 
+SUMMARY = ("Fashion-MNIST (SHA-256 verified, local copy in /usr/share/datasets/fashion-mnist): "
+           "55,000 train / 5,000 valid / 10,000 test, images (28, 28)\n")  # fmt: skip
 
-def notebook():
-    stream = new_output("stream", name="stdout", text="hello\n")
+
+def published():
+    """A notebook as the publish command leaves it: every code cell run in order and stamped."""
     cells = [
         new_markdown_cell("# Title"),
-        new_code_cell("print('data-dependent')", execution_count=3, outputs=[stream]),
-        new_code_cell("print(1)", execution_count=4, outputs=[stream], metadata={"tags": ["nbval-check-output"]}),
-        new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)", execution_count=5, outputs=[stream]),
-        new_code_cell("plot()", outputs=[stream], metadata={"tags": ["keep-output"], "execution": {"shell.execute_reply": "2026-11-22T05:50:00Z"}}),
-    ]
-    return new_notebook(cells=cells)
+        new_code_cell("data = load()\nprint(data.summary())", outputs=[new_output("stream", name="stdout", text=SUMMARY)]),
+        new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")],
+                      metadata={"tags": ["nbval-check-output"], "execution": {"shell.execute_reply": "2026"}}),
+        new_code_cell("x = 2"),
+    ]  # fmt: skip
+    nb = new_notebook(cells=cells)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for count, cell in enumerate(code, 1):
+        cell.execution_count = count
+    nb.metadata["widgets"] = {"state": {}}
+    return nbclean.normalise(nbclean.stamp(nb))
 
 
-def test_clean_keeps_only_checked_and_tagged_outputs():
-    nb = nbclean.clean(notebook())
-    assert [len(c.get("outputs", [])) for c in nb.cells] == [0, 0, 1, 1, 1]
-    # nbval compares only cells with a count: kept cells are numbered by position, others have none
-    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [None, 2, 3, 4]
-    assert "execution" not in nb.cells[4].metadata
+def test_a_published_notebook_complies_and_carries_no_run_noise():
+    nb = published()
     assert nbclean.violations(nb) == []
+    assert "execution" not in nb.cells[2].metadata and "widgets" not in nb.metadata
+    assert nb.cells[3].metadata["published"]["source_sha256"] == nbclean.source_digest("x = 2")
 
 
-def test_violations_catch_every_kind_of_problem():
-    nb = notebook()
-    nb.cells[2].outputs.append(new_output("error", ename="ZeroDivisionError", evalue="", traceback=[]))
-    nb.cells[3].outputs = [new_output("stream", name="stderr", text="I0000 oneDNN custom operations\n")]
-    nb.cells[4].outputs = [new_output("stream", name="stdout", text="OFFLINE: using the stand-in\n")]
+def test_an_edited_cell_is_stale():
+    nb = published()
+    nb.cells[3].source = "x = 3"
+    assert nbclean.violations(nb) == ["cell 3: stale output: the source changed after the published run"]
+
+
+def test_unpublished_and_out_of_order_cells_are_caught():
+    nb = published()
+    del nb.cells[2].metadata["published"]
+    nb.cells[3].execution_count = 7
     found = "\n".join(nbclean.violations(nb))
-    for expected in ("execution count 3 (normalised: None)", "cell 1: has outputs", "ZeroDivisionError", "stderr",
-                     "'onednn'", "'stand-in'"):  # fmt: skip
+    assert "cell 2: not from a published run" in found
+    assert "cell 3: execution count 7, expected 3" in found
+
+
+def test_bad_outputs_are_caught():
+    nb = published()
+    nb.cells[2].outputs.append(new_output("error", ename="ZeroDivisionError", evalue="", traceback=[]))
+    nb.cells[3].outputs = [new_output("stream", name="stderr", text="I0000 oneDNN custom operations\n"),
+                           new_output("stream", name="stdout", text="UserWarning: something\n")]  # fmt: skip
+    found = "\n".join(nbclean.violations(nb))
+    for expected in ("ZeroDivisionError", "cell 3: stderr", "'onednn'", "'i0000'", "'warning'"):
         assert expected in found
 
 
-def test_command_line_cleans_and_checks(tmp_path, capsys):
+def test_setup_output_must_prove_a_full_run_on_verified_data():
+    for text in ("OFFLINE: using the offline stand-in: 5,000 train\n",
+                 "Fashion-MNIST (SHA-256 verified, Keras' cache): 2,000 train / 500 valid / 500 test\n"):  # fmt: skip
+        nb = published()
+        nb.cells[1].outputs = [new_output("stream", name="stdout", text=text)]
+        assert any("setup cell" in problem for problem in nbclean.violations(nb)), text
+
+
+def test_command_line_reports(tmp_path, capsys):
     path = tmp_path / "nb.ipynb"
-    nbformat.write(notebook(), path)
-    assert nbclean.main(["--check", str(path)]) == 1
-    assert "execution count" in capsys.readouterr().out
+    nbformat.write(published(), path)
     assert nbclean.main([str(path)]) == 0
-    assert nbclean.main(["--check", str(path)]) == 0
+    nb = published()
+    nb.cells[3].source = "x = 4"
+    nbformat.write(nb, path)
+    assert nbclean.main([str(path)]) == 1
+    assert "stale output" in capsys.readouterr().out

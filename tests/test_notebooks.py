@@ -1,4 +1,4 @@
-"""Static checks of every committed notebook: output policy, structure and modern Keras.
+"""Static checks of every committed notebook: published outputs, its paired source, structure, modern Keras.
 
 (nbval runs the notebooks themselves; see pyproject.toml.)
 """
@@ -6,6 +6,7 @@
 import re
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
@@ -36,15 +37,27 @@ def notebook(request):
 
 
 def test_output_policy(notebook):
+    # Outputs of one full-mode run on verified data, none of them stale (see helpers/nbclean.py).
     _, nb = notebook
-    assert nbclean.violations(nb) == []
+    assert nbclean.violations(nb) == [], "publish it: python -m helpers.publish notebooks/<name>.py"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_matches_its_paired_source(path):
+    # The percent script is what contributors edit; the .ipynb must hold exactly its cells.
+    source = path.with_suffix(".py")
+    assert source.is_file(), f"{source.name} missing: every notebook is paired with a percent script"
+    def key(nb):
+        return [(c.cell_type, c.source, c.metadata.get("tags", []), c.metadata.get("slideshow")) for c in nb.cells]
+    assert key(jupytext.read(source)) == key(nbformat.read(path, as_version=4)), (
+        f"{path.name} and {source.name} differ: publish it from the source")
 
 
 def test_enough_checked_cells(notebook):
     number, nb = notebook
     checked = sum(nbclean.is_checked(cell) for cell in nb.cells)
     assert checked >= MIN_CHECKED_CELLS.get(number, 3)
-    assert all(cell.outputs for cell in nb.cells if nbclean.is_checked(cell)), "run and clean before committing"
+    assert all(cell.outputs for cell in nb.cells if nbclean.is_checked(cell)), "checked cells must print something"
 
 
 def test_every_cell_has_slide_metadata(notebook):
@@ -85,12 +98,13 @@ def test_exercises_have_self_checks_and_solutions(notebook):
     assert len(solution_checks) >= len(exercises)
 
 
-def test_committed_figures_come_from_data_independent_cells():
-    kept_names = set()
+def test_figures_folder_holds_every_published_figure_and_nothing_else():
+    saved = set()
     for path in NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:
-            if nbclean.keeps_output(cell):
-                kept_names.update(re.findall(r"save_fig\(\"([\w\-]+)\"", cell.source))
-    figures = Path(__file__).parent.parent / "figures"
-    for png in figures.glob("*.png"):
-        assert png.stem in kept_names, f"{png.name} is not saved by a checked or keep-output cell"
+            if cell.cell_type == "code":
+                assert not re.search(r"save_fig\((?!\")", cell.source), "name figures with a literal string"
+                saved.update(re.findall(r"save_fig\(\"([\w\-]+)\"", cell.source))
+    figures = {png.stem for png in (Path(__file__).parent.parent / "figures").glob("*.png")}
+    assert figures - saved == set(), "figures that no notebook saves"
+    assert saved - figures == set(), "figures a notebook saves that are not committed (publish it)"

@@ -1,0 +1,157 @@
+"""How close does ``fit()`` get to the machine's arithmetic limit? One epoch of the course's networks, timed.
+
+The limit of an epoch is its arithmetic (forward and backward: about 6 multiply-adds'
+worth of FLOPs per weight per image) at the fp32 matrix-multiply rate TensorFlow reaches
+on this machine, measured first. Everything above that is overhead: Python and
+TensorFlow dispatch per training step, the input pipeline, the optimizer's small ops.
+
+Usage, from the repository root (a measurement, not a test; run it on a quiet machine)::
+
+    python -m helpers.benchmark            # prints the table; --images N for a shorter epoch
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers.runtime import quiet_tensorflow
+
+# (batch size, steps_per_execution, jit_compile): the ways of calling fit that are compared.
+WAYS = {
+    "batch 32, plain": (32, 1, False),
+    "batch 32, steps_per_execution=32 (the course's way)": (32, 32, False),
+    "batch 128, plain": (128, 1, False),
+    "batch 128, steps_per_execution=32": (128, 32, False),
+    "batch 32, jit_compile=True": (32, 32, True),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One timed epoch."""
+
+    network: str
+    way: str
+    epoch_s: float
+    limit_s: float
+
+    @property
+    def ratio(self) -> float:
+        """Epoch time over its arithmetic limit (1.0 would be pure arithmetic)."""
+        return self.epoch_s / self.limit_s
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
+    """The fp32 matrix-multiply rate TensorFlow reaches here, in GFLOP/s (best of ``repeats``)."""
+    if not isinstance(n, int) or n < 64 or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"matmul_gflops: need n >= 64 and repeats >= 1, got n={n!r}, repeats={repeats!r}")
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+    tf.matmul(a, b).numpy()  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        tf.matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+def networks() -> dict[str, Callable[[], object]]:
+    """The course's standard networks: the book's 300-100 MLP and the deep narrow MLPs of notebooks 01-03."""
+    quiet_tensorflow()
+    import keras
+
+    def mlp(widths: list[int], activation: str, batch_norm: bool = False) -> keras.Model:
+        layers: list[keras.layers.Layer] = [keras.Input(shape=(28, 28)), keras.layers.Flatten()]
+        for width in widths:
+            layers.append(keras.layers.Dense(width, activation=None if batch_norm else activation))
+            if batch_norm:
+                layers += [keras.layers.BatchNormalization(), keras.layers.Activation(activation)]
+        layers.append(keras.layers.Dense(10, activation="softmax"))
+        return keras.Sequential(layers)
+
+    return {
+        "300-100 MLP (the book's)": lambda: mlp([300, 100], "relu"),
+        "10x100 tanh MLP (notebook 01)": lambda: mlp([100] * 10, "tanh"),
+        "20x100 ReLU MLP with BN (notebook 03)": lambda: mlp([100] * 20, "relu", batch_norm=True),
+    }
+
+
+def epoch_flops(model: object, n_images: int) -> float:
+    """Arithmetic of one epoch: 2 FLOPs per weight per image forward, twice that backward."""
+    weights = sum(int(np.prod(w.shape)) for w in model.trainable_weights if len(w.shape) == 2)
+    return 6.0 * weights * n_images
+
+
+def time_epoch(build: Callable[[], object], X: np.ndarray, y: np.ndarray, way: tuple[int, int, bool]) -> float:
+    """Seconds for one epoch of ``fit`` (after a warm-up epoch that traces the graph)."""
+    import keras
+
+    batch_size, steps, jit = way
+    model = build()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=0.01),
+                  metrics=["accuracy"], steps_per_execution=steps, jit_compile=jit)  # fmt: skip
+    model.fit(X[: 64 * batch_size], y[: 64 * batch_size], batch_size=batch_size, epochs=1, verbose=0)
+    start = time.perf_counter()
+    model.fit(X, y, batch_size=batch_size, epochs=1, verbose=0)
+    return time.perf_counter() - start
+
+
+def run(
+    n_images: int = 55_000, only: list[str] | None = None, ways: dict[str, tuple[int, int, bool]] | None = None
+) -> tuple[float, list[Row]]:
+    """Time every network (or those named in ``only``) in every way on ``n_images`` random images.
+
+    Returns the measured GFLOP/s and one row per network and way.
+    """
+    if not isinstance(n_images, int) or n_images < 64 * 128:
+        raise ValueError(f"run: n_images must be an int >= {64 * 128}, got {n_images!r}")
+    from helpers.runtime import set_seeds
+
+    set_seeds(0, deterministic=False)
+    rate = matmul_gflops()
+    rng = np.random.default_rng(0)
+    X = rng.random((n_images, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, n_images)
+    rows = []
+    for name, build in networks().items():
+        if only and not any(word in name for word in only):
+            continue
+        limit = epoch_flops(build(), n_images) / (rate * 1e9)
+        for way_name, way in (ways or WAYS).items():
+            rows.append(Row(name, way_name, time_epoch(build, X, y, way), limit))
+    return rate, rows
+
+
+def table(rate: float, rows: list[Row], n_images: int) -> str:
+    """The results as a Markdown table."""
+    lines = [f"fp32 matmul rate measured here: {rate:.0f} GFLOP/s; one epoch = {n_images:,} images.", "",
+             "| network | way of calling fit | epoch | arithmetic limit | epoch / limit |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        lines.append(f"| {r.network} | {r.way} | {r.epoch_s:.2f} s | {r.limit_s:.2f} s | {r.ratio:.1f}x |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.benchmark", description=__doc__.split("\n")[0])
+    parser.add_argument("--images", type=int, default=55_000, help="images per epoch (default 55,000)")
+    parser.add_argument("--only", nargs="*", help="time only networks whose name contains one of these words")
+    args = parser.parse_args(argv)
+    rate, rows = run(args.images, args.only)
+    print(table(rate, rows, args.images))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,7 +25,13 @@ from helpers.plotting import (  # noqa: E402
 )
 from helpers.probes import LayerStats, activation_stats, gradient_norms, rel_error  # noqa: E402
 from helpers.runtime import set_seeds, setup  # noqa: E402
-from helpers.stats import comparison_table, compare_to_baseline, paired_difference, welch_difference  # noqa: E402
+from helpers.stats import (  # noqa: E402
+    compare_to_baseline,
+    comparison_table,
+    holm_adjusted,
+    paired_difference,
+    welch_difference,
+)
 from helpers.transfer import split_task_a_b  # noqa: E402
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "compare_to_baseline",
     "comparison_table",
     "gradient_norms",
+    "holm_adjusted",
     "load_fashion_mnist",
     "paired_difference",
     "plot_activation_histograms",

@@ -7,6 +7,7 @@ One mechanism for every seed comparison in the course:
 - ``compare_to_baseline(results, baseline)`` for several alternatives against a baseline
   chosen *in advance*, with Holm-adjusted p-values, so that "one of eight looks better"
   is not mistaken for a finding;
+- ``holm_adjusted(diffs)`` for any other family of comparisons;
 - ``comparison_table(...)`` to print the result.
 
 Every difference is ``a - b`` (alternative minus baseline) with a t-based interval.
@@ -15,7 +16,7 @@ Every difference is ``a - b`` (alternative minus baseline) with a t-based interv
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats as _st
@@ -145,8 +146,19 @@ def compare_to_baseline(
         for name, runs in results.items()
         if name != baseline
     ]
+    return holm_adjusted(diffs)
+
+
+def holm_adjusted(diffs: Sequence[Difference]) -> list[Difference]:
+    """The same differences with Holm-adjusted p-values set, for one family of comparisons.
+
+    Use it when the comparisons of a family are not all against one baseline (for
+    example BN minus plain at each of several learning rates).
+    """
+    if not diffs or not all(isinstance(d, Difference) for d in diffs):
+        raise TypeError("holm_adjusted: expected a non-empty sequence of Difference")
     adjusted = holm([d.p for d in diffs])
-    return [Difference(**{**d.__dict__, "p_holm": float(q)}) for d, q in zip(diffs, adjusted)]
+    return [replace(d, p_holm=float(q)) for d, q in zip(diffs, adjusted)]
 
 
 def comparison_table(diffs: Sequence[Difference], *, alpha: float = 0.05) -> str:

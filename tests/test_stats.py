@@ -9,6 +9,7 @@ from helpers.stats import (
     compare_to_baseline,
     comparison_table,
     holm,
+    holm_adjusted,
     paired_difference,
     welch_difference,
 )
@@ -115,3 +116,12 @@ def test_difference_prints_its_interval():
     d = Difference("a - b", 0.004, 0.0023, 0.0057, 5.0, 4, 0.007, (5, 5), True)
     assert str(d) == "a - b: +0.0040 [+0.0023, +0.0057] (paired t, 95% interval, p = 0.007)"
     assert d.excludes_zero and d.verdict() == "higher"
+
+
+def test_holm_adjusted_sets_one_family():
+    diffs = [welch_difference(A, B, name="lr 0.1"), welch_difference(C, B, name="lr 1.0")]
+    adjusted = holm_adjusted(diffs)
+    np.testing.assert_allclose([d.p_holm for d in adjusted], holm([d.p for d in diffs]))
+    assert [d.name for d in adjusted] == ["lr 0.1", "lr 1.0"] and diffs[0].p_holm is None
+    with pytest.raises(TypeError, match="Difference"):
+        holm_adjusted([0.1])

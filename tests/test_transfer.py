@@ -80,3 +80,22 @@ def test_a_split_without_task_b_examples_gives_empty_task_b():
 def test_bad_arguments_raise_with_a_message_saying_what_was_expected(X, y, n_b, error, message):
     with pytest.raises(error, match=message):
         split_task_a_b(X, y, n_b=n_b)
+
+
+def test_other_task_b_classes():
+    y = np.repeat(np.arange(10), 2)
+    X = np.arange(20)[:, None]
+    (X_a, y_a), (X_b, y_b) = split_task_a_b(X, y, b_classes=(0, 6))  # T-shirt/top vs shirt
+    np.testing.assert_array_equal(X_b.ravel(), [0, 1, 12, 13])
+    np.testing.assert_array_equal(y_b, [0.0, 0.0, 1.0, 1.0])
+    assert set(y[X_a.ravel()]) == {1, 2, 3, 4, 5, 7, 8, 9}
+    np.testing.assert_array_equal(y_a[::2], np.arange(8))  # re-indexed in increasing order
+    default = split_task_a_b(X, y)
+    explicit = split_task_a_b(X, y, b_classes=(5, 6))
+    assert all(np.array_equal(a, b) for p, q in zip(default, explicit) for a, b in zip(p, q))
+
+
+@pytest.mark.parametrize("bad", [(6, 6), (0, 10), (0,), [0, 6], (0.0, 6), (True, 6)])
+def test_bad_task_b_classes(bad):
+    with pytest.raises(ValueError, match="b_classes"):
+        split_task_a_b(np.zeros((4, 1)), np.arange(4), b_classes=bad)

@@ -48,15 +48,21 @@ def no_real_local_copy(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def mirror(tmp_path, monkeypatch):
-    """A folder of four small gzipped IDX files served as file:// URLs, with their IDX digests trusted."""
-    folder = tmp_path / "mirror"
+def trusted_files(folder, monkeypatch):
+    """Write the four small gzipped IDX files into ``folder`` and make the loader trust their digests."""
     folder.mkdir()
     arrays = small_arrays()
     for name, array in arrays.items():
         write_idx(folder / f"{name}.gz", array)
     monkeypatch.setattr(data_module, "IDX_SHA256", {name: idx_digest(a) for name, a in arrays.items()})
+    return arrays
+
+
+@pytest.fixture
+def mirror(tmp_path, monkeypatch):
+    """A folder of four small gzipped IDX files served as file:// URLs, with their IDX digests trusted."""
+    folder = tmp_path / "mirror"
+    arrays = trusted_files(folder, monkeypatch)
     return {"url": folder.as_uri() + "/", "folder": folder, "arrays": arrays, "cache": tmp_path / "keras"}
 
 
@@ -149,14 +155,9 @@ def test_fresh_download_with_wrong_digest_says_what_to_do(mirror, monkeypatch):
 
 @pytest.fixture
 def local_copy(tmp_path, monkeypatch):
-    """Debian's layout: four recompressed .gz files in one folder, with their IDX digests trusted."""
+    """Debian's layout: four .gz files in one folder, with their IDX digests trusted."""
     folder = tmp_path / "local"
-    folder.mkdir()
-    arrays = small_arrays()
-    for name, array in arrays.items():
-        write_idx(folder / f"{name}.gz", array)
-    monkeypatch.setattr(data_module, "IDX_SHA256", {name: idx_digest(a) for name, a in arrays.items()})
-    return folder, arrays
+    return folder, trusted_files(folder, monkeypatch)
 
 
 def offline(tmp_path):

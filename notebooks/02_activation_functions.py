@@ -4,10 +4,12 @@
 # Notebook 01 showed that backpropagation multiplies the error signal by one activation derivative
 # $f'(z)$ per layer, and that a saturating activation such as the sigmoid makes that factor tiny.
 # A good initialization was half of the cure; the activation function is the other half. The ReLU
-# does not saturate for positive inputs and made deep networks trainable, but it brought a problem
+# (Nair and Hinton, 2010) does not saturate for positive inputs, and Glorot, Bordes and Bengio (2011) showed
+# that it made deep networks trainable without unsupervised pre-training; but it brought a problem
 # of its own: units that die and never recover. A whole family of variants followed (leaky,
 # randomized and parametric ReLUs, ELU, SELU, GELU, Swish, Mish), each with a claim attached.
-# This notebook measures each claim instead of repeating it.
+# This notebook measures most of these claims instead of repeating them, and marks the few it does not
+# test as "not tested here".
 #
 # **You will learn to**
 # 1. write the common activation functions and their derivatives, and check them against Keras' autodiff;
@@ -102,10 +104,12 @@ ACTIVATIONS = {  # Keras name: (f, f'); leaky ReLU with slope 0.2, Keras' defaul
 # the gradient that TensorFlow's automatic differentiation computes for Keras' function, on 1,000 points
 # of $[-5, 5]$ (0 itself is left out: the ReLU family has no derivative there). The tolerance is $10^{-5}$ rather
 # than $10^{-6}$ because one comparison is looser than the rest: the autodiff derivative of Keras' GELU differs
-# from the exact formula by a few parts in a million. The formula is the same (Keras 3.15 calls
+# from the exact formula by a few parts in a million. The formula is exact (Keras 3.15 calls
 # `tf.nn.gelu(approximate=False)`, which computes $\tfrac12 z\,\operatorname{erfc}(-z/\sqrt2)$, identical to
-# $z\,\Phi(z)$); the gap is the precision of TensorFlow's $\operatorname{erfc}$ kernel, not a different
-# expression. Every other function and derivative agrees far more closely.
+# $z\,\Phi(z)$), and TensorFlow's float64 $\operatorname{erfc}$ agrees with SciPy's to about $10^{-15}$. The gap
+# comes from one constant: `tf.nn.gelu` casts the Python constant $1/\sqrt2$ to float32 before using it, a
+# relative error of about $2\times10^{-8}$; near the point where $f'$ crosses 0, a relative comparison turns that
+# into a few parts in a million. Every other function and derivative agrees far more closely.
 # The table lists a few derivative values.
 
 # %% slideshow={"slide_type": "-"}
@@ -150,6 +154,8 @@ for ax, (name, (f, df)) in zip(axes.flat, ACTIVATIONS.items()):
 axes[0, 0].legend(loc="upper left")
 for ax in axes[-1]:
     ax.set_xlabel("z")
+for ax in axes[:, 0]:
+    ax.set_ylabel("f(z) and f'(z)")
 fig.tight_layout()
 save_fig("activation_gallery")
 plt.show()
@@ -160,9 +166,13 @@ plt.show()
 # - $\mathbb{E}[f'(z)^2]$. One layer multiplies the *variance* of the backpropagated gradient by
 #   $n_\text{out}\,\sigma_w^2\,\mathbb{E}[f'(z)^2]$ ($n_\text{out}$ the number of units it feeds, $\sigma_w^2$ the
 #   variance of their weights). **With $\sigma_w^2 = 1/n$** (LeCun's variance) that factor is $\mathbb{E}[f'(z)^2]$
-#   itself: below 1 the gradient shrinks layer after layer, above 1 it grows. He initialization doubles the
+#   itself: below 1 the layer shrinks the gradient, above 1 it grows it. He initialization doubles the
 #   variance, $\sigma_w^2 = 2/n$, so the last column gives the factor $2\,\mathbb{E}[f'(z)^2]$ at $s=1$ for networks
 #   initialised that way (section 4 uses the same quantity).
+#
+#   The table is a **snapshot of one layer at a fixed variance** ($s=1$ or $s=3$). In a real network the
+#   pre-activations' variance drifts from layer to layer, and $\mathbb{E}[f'^2]$ drifts with it, so a row of the
+#   table is not the factor of every layer.
 # - the share of inputs where $|f'(z)| < 0.05$, the same absolute threshold for every function: there, the gradient
 #   is practically **blocked**.
 
@@ -192,7 +202,13 @@ for name, (f, df) in ACTIVATIONS.items():
 # all of them, and its $\mathbb{E}[f'^2]$ is the 1/2 that He initialization's factor 2 makes up for: in the last
 # column, ReLU's factor with He weights is exactly 1. Read the other rows of that column too: the first columns alone
 # would seem to condemn ReLU, GELU, SiLU, Mish and ELU, but with the He weights they are used with, their factors
-# are close to 1 (the smooth ones a little below, ELU above). The leaky ReLU never blocks. ELU and SELU block only inputs far out on the negative side, a share
+# are much nearer 1 (the smooth ones below, ELU above). Nearer is not the same as close: the factor compounds, so
+# raise it to the power 10 for a ten-layer network, and a factor that looks near 1 can still grow or shrink the
+# gradient's variance many times over (try it with SiLU's and ELU's rows) *if* the variance stayed at 1 in every
+# layer. It does not: the variance drifts, and the factor with it. With Glorot weights, for instance, a tanh
+# network's pre-activations shrink from layer to layer towards the region where $\tanh' \approx 1$, so its
+# per-layer factor rises towards 1 with depth; that is why its curve in the next figure is much flatter than the
+# table's tanh row suggests. The leaky ReLU never blocks. ELU and SELU block only inputs far out on the negative side, a share
 # that grows with the spread; GELU, SiLU and Mish do too, and also block a narrow band around the point where
 # their derivative crosses 0.
 
@@ -205,7 +221,8 @@ for name, (f, df) in ACTIVATIONS.items():
 # (the way `LeakyReLU`, `PReLU` and our `RReLU` are used).
 #
 # We measure the per-layer gradients of five untrained 10-layer networks, each with the initialization
-# notebook 01 recommends for its activation, on one batch of 512 validation images. The layers have different
+# notebook 01 recommends for its activation (Glorot and Bengio, 2010, for sigmoid and tanh; He et al., 2015, for
+# the ReLU family; LeCun for SELU), on one batch of 512 validation images. The layers have different
 # sizes (the first has 78,500 weights, the hidden ones 10,100, the output 1,010), so we plot the gradient's
 # **RMS per weight**, its norm divided by the square root of the layer's number of parameters.
 
@@ -246,7 +263,8 @@ plt.show()
 # **What we saw.** As in notebook 01, the sigmoid network's curve falls steeply towards layer 1: its lowest layers
 # get only a tiny fraction of the gradient its top layer gets. The other four curves stay within a small factor
 # of their top value across all layers (the ELU and SELU curves nearly coincide; the line styles keep both
-# visible). With a matching initialization, tanh is usable at this depth: its curve is as flat as ELU's and SELU's. The
+# visible). With a matching initialization, tanh is usable at this depth: its curve is as flat as ELU's and SELU's
+# (flatter than its table row predicts, because its variance drifts, as explained above). The
 # ReLU's sags by a small factor from the top hidden layer down to layer 1, so at initialization it does *not* pass
 # the gradient down better than tanh; what the ReLU family buys is that it does not saturate as training moves
 # the pre-activations, and that is what the sigmoid and tanh cannot offer. The differences between the
@@ -260,7 +278,9 @@ plt.show()
 # input in the training set, the unit outputs 0 everywhere and its derivative is 0 everywhere: no gradient
 # ever reaches $\mathbf{w}$ or $b$, gradient descent cannot move them, and the unit is **dead**. (It can only
 # come back if the layers below it change its inputs.) The usual cause is one large update that pushes $b$ or
-# $\mathbf{w}$ far into that region, and the usual culprit is a learning rate that is too high.
+# $\mathbf{w}$ far into that region, and the usual culprit is a learning rate that is too high. (Depth alone can
+# do it too: Lu et al. (2020) show that a deep, narrow ReLU network is dead at initialization with a probability
+# that tends to 1 as its depth grows; not tested here.)
 #
 # We count dead units as `activation_stats` does: the fraction of a layer's units that output exactly 0
 # for every image of a fixed **probe set** (1,000 validation images). A small callback records it a few
@@ -526,8 +546,9 @@ plt.show()
 # fewer units ever enter the state, and the "ever" column is smaller. The raw "recovered" column cannot decide
 # (a): it counts recoveries among *all* units, so a network where few units ever enter the state has few to
 # recover. The fair test of (a) is the "recovered / ever" column: the share of the units that entered the state
-# and left it again. At the high learning rate it is close to 1 for all three leaky variants and under one half
-# for the ReLU: most leaky units that fell negative on every probe image came back, most ReLUs did not, which
+# and left it again. At the high learning rate it is far higher for the three leaky variants than the ReLU's,
+# which is under one half (in the stored output PReLU's is the lowest of the three, about the same as the ReLU's at
+# the normal rate, where very few units ever enter the state): most leaky units that fell negative on every probe image came back, most ReLUs did not, which
 # supports (a). The "ever" column supports (b) as well: far fewer leaky units entered the state in the first
 # place. The two explanations act together.
 #
@@ -590,8 +611,8 @@ plt.show()
 # far larger than those between layers.
 #
 # Some slopes are negative (the "negative" share printed per layer). Nothing forces $a_j$ to stay between 0 and 1,
-# and a negative slope is not a bug: the unit's output is then positive on both sides of 0, a V shape,
-# $a_j<0$ gives $|a_j|\,|z|$ for $z<0$, so the unit responds to the *size* of its input whatever its sign. At this high
+# and a negative slope is not a bug. With $a_j<0$, the output for $z<0$ is $a_j z = |a_j|\,|z| > 0$, so the unit's
+# output is positive on both sides of 0, a V shape: the unit responds to the *size* of its input whatever its sign. At this high
 # learning rate, large steps carry a few slopes far from 0.25 in either direction. A slope above 1 would also be
 # allowed. That freedom, per unit, is what PReLU adds over a fixed leak; whether it helps accuracy is section 5's
 # question.
@@ -681,13 +702,16 @@ for name, (t_alone, t_net) in times.items():
 # **What we saw.** Read the ratio columns, and trust a ratio only when the min and the median agree: where they
 # disagree, something else on the machine got in the way. Treat ratios between about 0.9 and 1.1 as ties; a ratio
 # below 1 (an activation that does more work than the ReLU coming out "faster") is such a tie, not a real speed-up.
-# In the stored output, the activation alone shows one clear case: GELU, with its error function, is several
-# times slower than the ReLU by both min and median; the exponential-based ELU and SELU, and SiLU and Mish, are
-# slower by smaller factors, and where their min and median ratios disagree the size of the gap is uncertain.
-# In the whole network, the ratios of every activation are much closer to 1 than for the activation alone: there
-# the gaps mostly vanish into the noise of the measurement, because the matrix products dominate the work: in a dense layer with $n$ inputs, each output costs $n$ multiply-adds and only one
-# activation. So on your machine, expect a difference only where the "alone" ratios are clearly above 1.1, and a
-# smaller one in the network. The cost matters more where activations are a larger part of the work (convolutional
+# Which activations come out slower changes from run to run on a shared machine, so read the stored table with
+# that rule rather than a fixed ranking: GELU, with its error function, is the one whose "alone" ratios have come
+# out clearly above 1 (by both min and median) in every run we made; the exponential-based ELU and SELU, and SiLU
+# and Mish, do more work than the ReLU too, but whether that shows above the noise varies between runs.
+# In the whole network, the expensive activations' ratios shrink towards 1, because the matrix products dominate
+# the work: in a dense layer with $n$ inputs, each output costs $n$ multiply-adds and only one activation. Apply the
+# same rule to the network columns: where min and median agree above about 1.1, that is a real cost even in a
+# whole network; where they disagree, or sit near 1, the network measurement shows no cost that can be read.
+# So on your machine, expect a difference only where the "alone" ratios are clearly above 1.1, a smaller one in
+# the network, and check your own table. The cost matters more where activations are a larger part of the work (convolutional
 # layers with large feature maps, small devices, or a per-example latency budget).
 #
 # **The Keras way:** `keras.layers.Dense(100, activation="elu", kernel_initializer="he_normal")`, or the
@@ -800,8 +824,8 @@ print("\n".join(lines))
 # 1. **Standardised inputs** (mean 0, variance 1 per feature).
 # 2. **LeCun-normal weights**, `kernel_initializer="lecun_normal"`: the variance $1/n_\text{in}$ is in the derivation.
 # 3. **A plain stack of dense layers.** Skip connections (ResNets), recurrent layers or other architectures
-#    break the layer-to-layer map the proof is about. (The proof covers dense layers; SELU has been reported to
-#    help convolutional networks too, without the guarantee.)
+#    break the layer-to-layer map the proof is about. (The proof covers dense layers only; for other
+#    architectures it gives no guarantee.)
 # 4. **No ordinary dropout**: use `keras.layers.AlphaDropout`, which sets dropped units to SELU's saturation value
 #    $-\lambda\alpha$ instead of 0 and then applies the affine map $x \mapsto A x + B$ with
 #    $A = \big((1-p)(1 + p\,\lambda^2\alpha^2)\big)^{-1/2}$ and $B = A\,p\,\lambda\alpha$, which
@@ -809,7 +833,10 @@ print("\n".join(lines))
 # 5. **No $\ell_1$/$\ell_2$ regularisation and no max-norm.** This one is Géron's rule of thumb (2022, chapter 11),
 #    not an assumption of the theorems: Klambauer et al.'s Theorem 1 does not need the weights at exactly LeCun's
 #    variance; it holds for $\omega = \sum_i w_i \in [-0.1, 0.1]$ and $\tau = \sum_i w_i^2 \in [0.95, 1.1]$ per unit.
-#    The worry is that strong regularisation could pull the weights outside that range.
+#    The worry is that strong regularisation could pull the weights outside that range. Note that the SELU
+#    paper's abstract says the opposite about regularisation in general: self-normalising networks can "employ
+#    strong regularization schemes". Condition 5 is a practitioner's caution about weight penalties and
+#    constraints, not the authors' claim, and the simulation below does not test it.
 #
 # The simulation can test several of them. Each row runs 100 SELU layers of the kind above, breaking one condition
 # at a time, and prints mean and standard deviation after 1, 10 and 100 layers (dropout rate $p=0.2$).
@@ -889,16 +916,26 @@ for name, gain in (("SELU, LeCun", selu_gain), ("ReLU, He", relu_gain)):
 # gradients in this sense, growing with depth as computed here. For the ReLU with He
 # weights the factor is exactly 1 *on average*, over random weight draws; a real 100-unit layer's weights give a
 # factor a little above or below 1, and over 100 layers these random factors multiply into a drift, as notebook 01
-# showed. The probe below checks both on the real networks at initialization. Besides the activation statistics
-# it measures something the scale does not show: whether different images still have different representations.
-# For each layer it computes the **mean cosine similarity between the representations of two different images**
-# (0: unrelated directions, 1: all images mapped to the same direction), and each unit's standard deviation
-# *across images*, averaged over units (`LayerStats.std_across_inputs`). The plain cosine has a catch: it is
-# *uncentred*, so a shared positive mean alone makes it large. Even for independent standard-normal
-# pre-activations, ReLU outputs have a cosine of $1/\pi \approx 0.32$ between two images, SELU outputs about 0. So we
-# also compute the **centred** version, each unit's mean over the images subtracted first (a correlation between
-# images): it is near 0 when the images are represented independently and near 1 only when they really collapse
-# onto one representation, whatever the mean.
+# showed. These predictions are for the variance of the per-example error signal $\boldsymbol\delta$, for
+# infinitely wide layers whose pre-activations are exactly $\mathcal{N}(0, 1)$. The probe below plots something
+# else, the batch-averaged *weight* gradient of each layer (RMS per weight, as in section 1), on real 100-unit
+# networks at initialization, and prints its ratio between layer 1 and the top hidden layer, to compare with the
+# prediction.
+#
+# Besides the activation statistics it measures something the scale does not show: whether different images
+# still have different representations. For each layer it computes the **mean cosine similarity between the
+# representations of two different images** (0: unrelated directions, 1: all images mapped to the same
+# direction), and each unit's standard deviation *across images*, averaged over units
+# (`LayerStats.std_across_inputs`). The plain cosine is *uncentred*, so a shared positive mean alone makes it
+# large (even for independent standard-normal pre-activations, ReLU outputs have a cosine of
+# $1/\pi \approx 0.32$ between two images, SELU outputs about 0). So we also look at **how many directions the
+# images' differences use**. Subtract each unit's mean over the 512 images, and take the singular values $s_k$ of
+# the resulting $512 \times 100$ matrix: $s_k^2$ is the across-image variance along the $k$-th principal direction.
+# We print the **share of the leading direction**, $s_1^2 / \sum_k s_k^2$, and the **effective rank** (participation
+# ratio) $\big(\sum_k s_k^2\big)^2 / \sum_k s_k^4$, which is 100 if the variance is spread evenly over all 100
+# directions and 1 if it all lies along one. A **collapse** (images that differ only by how far they lie along one
+# shared direction) shows as a share near 1 and an effective rank near 1, whatever the mean and however large the
+# spread along that direction.
 #
 # Then both networks are trained with the same optimizer and learning rate, Adam at $10^{-4}$: not tuned for
 # either, so that the only difference is the activation and its initialization. Why a tenth of Adam's default?
@@ -918,22 +955,28 @@ deep_grads = {label: [norm / np.sqrt(model.get_layer(name).count_params()) for n
               for label, model in deep_models.items()}
 
 
-def mean_cosine_between_inputs(layer_stats, n_inputs, centred=False):
-    # Mean cosine similarity between the representations of two different inputs in one layer;
-    # centred=True subtracts each unit's mean over the inputs first (a correlation between inputs).
+def mean_cosine_between_inputs(layer_stats, n_inputs):
+    # Mean cosine similarity between the representations of two different inputs in one layer (uncentred).
     rows = layer_stats.values.reshape(n_inputs, -1)
-    rows = rows - rows.mean(axis=0) if centred else rows
     rows = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
     gram = rows @ rows.T
     return float((gram.sum() - np.trace(gram)) / (n_inputs * (n_inputs - 1)))
+
+
+def across_input_spectrum(layer_stats, n_inputs):
+    # Variances along the principal directions of the across-input covariance: squared singular values of the
+    # (inputs x units) matrix, each unit centred over the inputs. Returns (leading share, effective rank).
+    rows = layer_stats.values.reshape(n_inputs, -1)
+    s2 = np.linalg.svd(rows - rows.mean(axis=0), compute_uv=False) ** 2
+    return float(s2[0] / s2.sum()), float(s2.sum() ** 2 / np.sum(s2**2))
 
 
 fig, axes = plt.subplots(2, 3, figsize=(15, 7))
 panels = [("activation mean", lambda st: st.mean), ("activation std (all units and images)", lambda st: st.std),
           ("std across images (per unit, averaged)", lambda st: st.std_across_inputs),
           ("mean cosine between images", lambda st: mean_cosine_between_inputs(st, len(X_probe))),
-          ("centred cosine (correlation) between images",
-           lambda st: mean_cosine_between_inputs(st, len(X_probe), centred=True))]
+          ("share of across-image variance\nalong the leading direction",
+           lambda st: across_input_spectrum(st, len(X_probe))[0])]
 for ax, (ylabel, value) in zip(axes.flat[[0, 1, 2, 3, 5]], panels):
     plot_per_layer({label: [value(layer) for layer in st] for label, st in deep_stats.items()}, ylabel, ax=ax)
 plot_per_layer(deep_grads, "RMS gradient per weight (log scale)", ax=axes[1, 1], log=True)
@@ -941,9 +984,14 @@ for ax in axes.flat:
     for line in ax.get_lines():
         line.set_markersize(2)
 for label, st in deep_stats.items():
-    for centred in (False, True):
-        print(f"{label:12s} mean {'centred ' if centred else ''}cosine between images at layers 1, 10, 100: "
-              + ", ".join(f"{mean_cosine_between_inputs(st[i], len(X_probe), centred):.3f}" for i in (0, 9, 99)))
+    spectra = [across_input_spectrum(st[i], len(X_probe)) for i in (0, 9, 49, 99)]
+    print(f"{label:12s} at layers 1, 10, 50, 100:  mean cosine "
+          + ", ".join(f"{mean_cosine_between_inputs(st[i], len(X_probe)):.3f}" for i in (0, 9, 49, 99))
+          + ";  leading share " + ", ".join(f"{share:.3f}" for share, _ in spectra)
+          + ";  effective rank " + ", ".join(f"{rank:.1f}" for _, rank in spectra))
+for label, g in deep_grads.items():  # g[0]: layer 1, g[19]: layer 20, g[99]: the top hidden layer, 100
+    print(f"{label:12s} RMS gradient per weight, layer 1 / layer 100: x{g[0] / g[99]:.2f};  "
+          f"layer 1 / layer 20: x{g[0] / g[19]:.2f};  layer 20 / layer 100: x{g[19] / g[99]:.2f}")
 fig.suptitle("100-layer networks at initialization, on 512 validation images")
 fig.tight_layout()
 save_fig("deep_100_layers_at_init")
@@ -974,28 +1022,42 @@ plt.show()
 # all 100 layers, as in the simulation, while the ReLU network's drift: its activations are never centred, and
 # their overall spread wanders from layer to layer (the per-layer factor is 1 only on average). But the overall
 # spread is not what goes wrong. Look at the plain cosine panel: in the ReLU network the representations of
-# different images point in almost the same direction near the top, while the SELU network's stay far apart. Is
-# that a collapse of all images onto one representation? The centred panel says **no**: once each unit's mean over
-# the images is subtracted, the ReLU network's images are nearly uncorrelated at every depth (its centred cosine
-# stays close to 0, like SELU's; mind the small scale of that panel's axis). What the plain cosine measures here
-# is the **shared offset**: every ReLU layer discards the negative part of its input, so all images get a large
-# common positive mean, and the part that differs from image to image (the "std across images" panel) shrinks
-# with depth next to it. The differences between images, which are what the network has to classify, survive,
-# but as a small signal riding on a large common offset; the SELU network's negative outputs keep its
-# representations centred, with an image-to-image spread near 1 in every layer. The gradient panel shows SELU's
-# price, computed above: its RMS gradient per weight grows towards the input.
+# different images point in almost the same direction near the top, while the SELU network's stay far apart.
+# The plain cosine alone cannot say whether that is a shared offset or a collapse; the leading-direction panel
+# and the printed effective ranks can, and they show a **collapse**. In the ReLU network the share of the
+# across-image variance along one direction climbs with depth towards 1, and the effective rank falls towards 1:
+# near the top, the images still differ (the "std across images" panel does not fall to 0), but almost only by
+# how far each lies along *one* shared direction. Whatever distinguished a shirt from a sneaker in the other
+# directions has been squeezed out before it reaches the top layers. The SELU network's variance also
+# concentrates somewhat with depth (its effective rank in the printout falls too), but it stays spread over
+# several directions, with a leading share far from 1 and an image-to-image spread near 1 in every layer.
+#
+# The gradient panel, read against the predictions above (the printed ratios):
+# - **SELU**: its RMS gradient per weight does grow towards the input, as predicted, but by less than the
+#   prediction's factor (compare the printed layer 1 / layer 100 ratio with the x-factor printed before).
+#   The prediction assumes infinitely wide layers with exactly $\mathcal{N}(0,1)$ pre-activations and is about the
+#   per-example error signal; the plot is the batch-averaged weight gradient of real 100-unit layers, whose size
+#   also depends on each layer's inputs and on how the per-example gradients add up in the batch mean. Either can
+#   account for a factor of a few; we have not separated them.
+# - **ReLU**: the prediction, "1 on average, plus a random drift", does not describe the figure. Its gradient does
+#   not wander around a level: it falls steadily by several times from about layer 20 down to layer 1 (the printed
+#   layer 1 / layer 20 ratio). That fall mirrors the collapse: where the images' representations have collapsed onto
+#   one direction (the top layers), the per-example weight gradients point the same way and add up in the batch
+#   mean; lower down, where images still differ in many directions, they partly cancel. This is a likely
+#   explanation, consistent with the panels, not something this probe tests.
 #
 # In training, with the same optimizer and learning rate, the SELU network learns faster: after these few epochs
-# the ReLU network, whose top layers receive images that differ only by a small signal on a large common offset,
-# is **behind**. Behind is
-# not stuck: compare the two rows' gains in the last epoch; a ReLU network that is still gaining more per epoch is
-# catching up, and a longer run would narrow the gap. This is one seed and one learning rate per network, because
-# 100-layer networks are expensive: a learning rate tuned for each might narrow the gap too, so treat its size with
-# caution (trying a few rates for the ReLU network is a good exercise if you have the time).
+# the ReLU network, whose top layers start out receiving images that differ along little more than one direction,
+# is **behind**. Behind is not stuck: compare the two rows' gains in the last epoch; a ReLU network that is still
+# gaining more per epoch is catching up, and a longer run might narrow the gap (not tested here). This is one seed
+# and one learning rate per network, because 100-layer networks are expensive: a learning rate tuned for each
+# might narrow the gap too, so treat its size with caution (trying a few rates for the ReLU network is a good
+# exercise if you have the time).
 #
-# And do not read this as "deeper is better with SELU": both 100-layer networks end well below the 5-layer
-# networks of section 5, which train for fewer epochs on the same data. On a task this small, 100 layers bring
-# nothing; the experiment is about whether a very deep plain stack can be trained at all, not about accuracy.
+# And do not read this as "deeper is better with SELU": compare the accuracies printed above with the 5-layer
+# networks' in section 5's table (below), which train for fewer epochs on the same data; both 100-layer networks
+# end well below every one of them. On a task this small, 100 layers bring nothing; the experiment is about
+# whether a very deep plain stack can be trained at all, not about accuracy.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. A fair comparison
@@ -1010,7 +1072,7 @@ plt.show()
 # The test is fixed before looking at any result: **ReLU is the baseline**, chosen in advance because it is the
 # default to beat; each of the eight others is compared with it, as the paired difference of validation accuracy
 # (the activation minus ReLU, seed by seed) with a $t$ interval, and the eight $p$-values are corrected with
-# **Holm's method**, so that the chance of even one false "win" among the eight stays at 5%. (Picking the best mean
+# **Holm's method**, so that the chance of even one false "win" among the eight is at most 5%. (Picking the best mean
 # first and then testing it against the rest would be a winner's curse: even with nine *identical* activations, the
 # best of nine means beats the others by luck, and its intervals against them exclude 0 far more often than the
 # nominal 5%.)
@@ -1049,7 +1111,9 @@ for name, scores in comparison.items():
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # The test decided above: each activation's validation accuracy minus ReLU's, paired by seed, with the 95%
-# interval of the mean difference, its $p$-value, the Holm-adjusted $p$-value, and the verdict at 5% after Holm.
+# interval of the mean difference and its $p$-value (both *unadjusted*, one comparison at a time), the
+# Holm-adjusted $p$-value, and the verdict at 5% after Holm. An unadjusted interval can exclude 0 for a
+# difference that does not survive Holm; the verdict column is the one that counts.
 
 # %% slideshow={"slide_type": "-"}
 diffs = compare_to_baseline({name: scores[:, 1] for name, scores in comparison.items()}, baseline="ReLU", paired=True)
@@ -1057,7 +1121,8 @@ print(comparison_table(diffs))
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # The same differences as a figure, in **percentage points** of accuracy: one dot per seed (that seed's accuracy
-# minus ReLU's with the same seed), and the mean with its 95% interval. Note the scale: the whole axis spans only a
+# minus ReLU's with the same seed), and the mean with its unadjusted 95% interval; a red diamond marks a
+# difference that survives Holm (the verdict column above), a black one a difference that does not. Note the scale: the whole axis spans only a
 # few points, so differences that look large here are small in absolute terms; the vertical line at 0 is "no
 # difference from ReLU".
 
@@ -1087,7 +1152,8 @@ plt.show()
 # difference is **inconclusive here**: its interval straddles 0, and its seed dots fall on both sides of the line.
 # That includes Mish and GELU, whose means are also ahead of ReLU: "Swish survives, Mish does not" is not evidence
 # that Swish beats Mish (that would need a direct comparison, which we did not plan). SELU's mean is behind ReLU's,
-# also inconclusively: SELU is built for deep stacks (section 4), not for five layers.
+# also inconclusively. One hypothesis, not tested here: whatever SELU has to offer shows in deep plain stacks
+# (section 4), not at five layers.
 #
 # The rule behind the table: a paired difference removes what the seeds share (a lucky initialization helps every
 # activation a little), so its interval is narrower than a comparison of two independent sets of runs; with $n$
@@ -1101,7 +1167,8 @@ plt.show()
 # Xu et al. (2015) found leaky, very leaky and randomized ReLUs slightly better than ReLU on CIFAR-10/100;
 # Clevert et al. (2016) report faster learning and better accuracy with ELU on CIFAR; Klambauer et al. (2017)
 # report SELU networks beating other plain feed-forward networks on the UCI and Tox21 benchmarks; Hendrycks and
-# Gimpel (2016) report GELU ahead of ReLU and ELU on MNIST, CIFAR and TIMIT; Ramachandran et al. (2017) report
+# Gimpel (2016) report GELU ahead of ReLU and ELU on MNIST, CIFAR and TIMIT; Elfwing et al. (2018) introduced the
+# same function as Swish under the name SiLU, for reinforcement learning; Ramachandran et al. (2017) report
 # Swish matching or beating ReLU across several ImageNet models, by fractions of a point to about a point; and
 # Misra (2020) reports Mish slightly ahead of Swish. Most of these gains are a point or less, a size that our
 # budget resolves only barely, if at all.
@@ -1176,7 +1243,7 @@ print(f"AlphaDropout: dropped value A(-lambda alpha) + B = {dropped_value:.4f}; 
 # | Hidden layers, a default | **ReLU** with He initialization | fast, simple, works; the baseline to beat (section 5) |
 # | Dead units at a high learning rate | **leaky ReLU** (slope 0.1 to 0.3), **RReLU**, **PReLU** | a non-zero gradient for $z<0$ (section 2); but lower the learning rate too |
 # | Choosing between PReLU and RReLU | **PReLU** on large data, **RReLU** on small data | *(reported in the literature; not tested here)*: PReLU's extra parameters need data, RReLU's noise regularises |
-# | Want a little more accuracy and can pay in speed | **ELU**, **GELU**, **Swish/SiLU**, **Mish** | smooth, centred nearer 0; their cost is measured in section 3 (in a whole network it is small), but an accuracy gain *(reported in the literature; section 5 only measures early training, where most differences from ReLU are inconclusive at our budget)*; GELU is the transformers' default, Swish/SiLU common in vision models |
+# | Want a little more accuracy and can pay in speed | **ELU**, **GELU**, **Swish/SiLU**, **Mish** | smooth, centred nearer 0. Their speed cost is measured in section 3 (smaller in a whole network than for the activation alone; check your own table). The accuracy gain is *reported in the literature*: section 5 only measures early training, where most differences from ReLU are inconclusive at our budget. GELU is the transformers' default, Swish/SiLU common in vision models |
 # | Deep plain stack of dense layers | **SELU** + `lecun_normal` + standardised inputs + `AlphaDropout`, no $\ell_1$/$\ell_2$/max-norm | self-normalises, no batch norm needed (section 4, one seed) |
 # | Tight runtime or memory (mobile, low latency) | **ReLU** or leaky ReLU | the fewest operations per element (compare your own timings in section 3); easy to quantise *(reported in the literature; not tested here)* |
 # | Output: regression | none (linear), or softplus/ReLU if the target is positive, a scaled sigmoid/tanh if bounded | the output must cover the target's range |
@@ -1192,7 +1259,8 @@ print(f"AlphaDropout: dropped value A(-lambda alpha) + B = {dropped_value:.4f}; 
 #
 # - Every layer multiplies the gradient by $f'(z)$, and its variance by about $\mathbb{E}[f'(z)^2]$: saturating
 #   activations (sigmoid, tanh) block it for large $|z|$, and the sigmoid's $\mathbb{E}[f'^2] \le 1/16$ shrinks it
-#   at every layer; the ReLU family does not saturate for $z>0$.
+#   at every layer; the ReLU family does not saturate for $z>0$. A table of $\mathbb{E}[f'^2]$ at unit variance is a
+#   one-layer snapshot: in a network the variance drifts, and the factor with it.
 # - A ReLU whose input is negative for every example is **dead**: zero output, zero gradient. Too high a learning
 #   rate kills many. Count them with a probe set (`activation_stats(...).frac_dead`), but know that a probe set
 #   over-counts: a unit "dead" on the probe images can still fire on some training images and come back, so check
@@ -1206,9 +1274,11 @@ print(f"AlphaDropout: dropped value A(-lambda alpha) + B = {dropped_value:.4f}; 
 #   (measure it on your machine: ratios near 1 are ties).
 # - **SELU** ($\alpha \approx 1.6733$, $\lambda \approx 1.0507$, the solution of $\mathbb{E}[f(z)]=0$,
 #   $\mathbb{E}[f(z)^2]=1$) keeps mean 0 and variance 1 through many layers, and keeps representations centred,
-#   where a deep ReLU stack gives all inputs a large shared offset (nearly the same direction, by the plain cosine)
-#   with a shrinking image-to-image spread. A centred cosine tells such an offset from a true collapse. SELU does
-#   not normalise gradients: they grow with depth. It works best with standardised inputs,
+#   where a deep He-initialised ReLU stack, at initialization, collapses the images' differences onto nearly one
+#   direction (the leading direction's share of the across-image variance approaches 1, the effective rank 1).
+#   A plain cosine cannot tell such a collapse from a shared offset; the spectrum of the across-image covariance can.
+#   SELU does not normalise gradients: they grow towards the input (in our 100-unit network by less than the
+#   infinite-width prediction). It works best with standardised inputs,
 #   `lecun_normal`, a plain dense stack and no $\ell_1$/$\ell_2$/max-norm, and, if you need dropout, AlphaDropout.
 # - Compare activations under identical conditions over several seeds, against a baseline chosen in advance
 #   (paired by seed, Holm-corrected for several alternatives); a difference that does not survive is
@@ -1406,6 +1476,7 @@ assert check_condition("Exercise 4", gelu_fit, is_minimax)
 # ## References
 #
 # - V. Nair and G. E. Hinton (2010). *Rectified Linear Units Improve Restricted Boltzmann Machines.* ICML.
+# - X. Glorot, A. Bordes and Y. Bengio (2011). *Deep Sparse Rectifier Neural Networks.* AISTATS.
 # - A. L. Maas, A. Y. Hannun and A. Y. Ng (2013). *Rectifier Nonlinearities Improve Neural Network Acoustic Models.* ICML Workshop on Deep Learning for Audio, Speech and Language Processing.
 # - B. Xu, N. Wang, T. Chen and M. Li (2015). *Empirical Evaluation of Rectified Activations in Convolutional Network.* arXiv:1505.00853.
 # - G. Philipp, D. Song and J. G. Carbonell (2018). *The exploding gradient problem demystified: definition, prevalence, impact, origin, tradeoffs, and solutions.* arXiv:1712.05577.

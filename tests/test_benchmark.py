@@ -13,7 +13,7 @@ def test_epoch_arithmetic_of_the_books_mlp():
 
 def test_a_short_run_gives_a_sane_table():
     one_way = {"batch 32, steps_per_execution=32 (the course's way)": (32, 32, False)}
-    rate, rows = benchmark.run(8_192, only=["300-100"], ways=one_way)
+    rate, rows = benchmark.run(8_192, only=["300-100"], ways=one_way, epochs=2)
     assert rate > 1 and len(rows) == 1
     row = rows[0]
     assert row.epoch_s > 0 and row.ratio > 1  # no epoch beats its own arithmetic
@@ -24,5 +24,7 @@ def test_a_short_run_gives_a_sane_table():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="n_images"):
         benchmark.run(100)
+    with pytest.raises(ValueError, match="epochs must be an int >= 2"):
+        benchmark.run(8_192, only=["300-100"], epochs=1)
     with pytest.raises(ValueError, match="n >= 64"):
         benchmark.matmul_gflops(8)

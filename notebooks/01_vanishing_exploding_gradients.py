@@ -888,15 +888,15 @@ check_condition("Exercise 3", leaky_scale, lambda s: 0.25 < leaky_std_ratio(s) <
                 hint="For z < 0 a leaky ReLU keeps alpha * z: what is E[a^2] now, compared with Var(z)?");
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["solution"]
 # ## Solutions
 #
 # Look only after trying. Each solution is followed by its self-check.
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 1.** He's variance is $\sigma^2 = 2/n_\text{in}$, so $r = \sqrt{3 \cdot 2/n_\text{in}} = \sqrt{6/n_\text{in}}$.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def he_uniform_limit(fan_in):
     return np.sqrt(6 / fan_in)
 
@@ -905,21 +905,21 @@ assert check_function("Exercise 1", he_uniform_limit,
                       [((n,), keras_he_uniform_limit(n)) for n in (10, 300)], rtol=1e-3)
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 2.** Each linear layer multiplies the variance by $n_\text{in}\,\sigma_w^2$, so after $n$ layers the
 # standard deviation is $\big(\sqrt{n_\text{in}}\,\sigma_w\big)^n$. With $n_\text{in}=100$, $\sigma_w = 0.1$ is
 # exactly LeCun's choice and the signal keeps its size; 0.12 makes it grow by $1.2^{10} \approx 6$ over ten
 # layers and 0.08 shrink by $0.8^{10} \approx 0.11$: a 20% error in the weights' scale costs a factor of 6 to 9
 # after only ten layers.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def predicted_std(n_layers, fan_in, weight_std):
     return (np.sqrt(fan_in) * weight_std) ** n_layers
 
 
 assert check_function("Exercise 2", predicted_std, EXERCISE_2_CASES, rtol=0.05)
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 3.** With $z$ symmetric around 0, half of the time $a = z$ and half of the time $a = \alpha z$, so
 # $\mathbb{E}[a^2] = \tfrac12\operatorname{Var}(z) + \tfrac12\alpha^2\operatorname{Var}(z) = \tfrac{1+\alpha^2}{2}\operatorname{Var}(z)$.
 # To keep $\operatorname{Var}(z)$ level we need $n_\text{in}\sigma_w^2 \cdot \tfrac{1+\alpha^2}{2} = 1$, i.e.
@@ -931,7 +931,7 @@ assert check_function("Exercise 2", predicted_std, EXERCISE_2_CASES, rtol=0.05)
 # drifts by a random factor, because each layer's variance is preserved only *on average*: that is why the check
 # averages three networks.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 leaky_scale = 1.6
 assert check_condition("Exercise 3", leaky_scale, lambda s: 0.25 < leaky_std_ratio(s) < 4)
 for scale in (1.0, 1.6, 2.0):

@@ -1405,16 +1405,16 @@ check_condition("Exercise 4", gelu_fit, is_minimax,
                      "best_gap is that max error at your best beta.");
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["solution"]
 # ## Solutions
 #
 # Look only after trying. Each solution is followed by its self-check.
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 1.** For $z>0$ the ELU is the identity, slope 1; for $z<0$ the derivative of $\alpha(e^z-1)$ is
 # $\alpha e^z$, which is also $\operatorname{ELU}_\alpha(z) + \alpha$.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def elu_derivative(z, alpha=1.0):
     return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0)))
 
@@ -1423,11 +1423,11 @@ assert check_function("Exercise 1", elu_derivative,
                       [((elu_points, a), keras_elu_derivative(elu_points, a)) for a in (1.0, 0.5)])
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 2.** A unit is a column of `outputs`; it is dead on the batch when the whole column is exactly 0.
 # The mean of a boolean array is the fraction of `True`s.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def dead_fraction(outputs):
     return float(np.mean(np.all(outputs == 0, axis=0)))
 
@@ -1435,13 +1435,13 @@ def dead_fraction(outputs):
 assert check_function("Exercise 2", dead_fraction, dead_cases)
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 3.** Integrate against the normal density $\mathcal{N}(0.5, 1.5^2)$; splitting the range at 0, where
 # SELU's formula changes, helps `quad`. Neither moment is at the fixed point: a positive mean and a variance well
 # above 1 in, a positive mean and a variance above 1 out. The fixed point is special to $\mathcal{N}(0, 1)$.
 # (Monte Carlo sampling, as the check does, is only accurate to about 3 decimals with 2 million points.)
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def gaussian_expectation(g, loc=0.5, scale=1.5):
     def integrand(z):
         return g(z) * stats.norm.pdf(z, loc, scale)
@@ -1455,14 +1455,14 @@ print(f"mean {selu_moments[0]:.4f}, variance {selu_moments[1]:.4f}")
 assert check_condition("Exercise 3", selu_moments,
                        lambda m: all(abs(float(a) - b) < 0.01 for a, b in zip(m, simulated_selu_moments())) and len(m) == 2)
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 4.** A grid search is enough: for each $\beta$, compute the largest gap between $\Phi$ and
 # $\sigma(\beta z)$ on a fine grid, and keep the $\beta$ with the smallest one. It is the classic logistic
 # approximation of the normal CDF, known long before GELU, and Hendrycks and Gimpel's $\beta = 1.702$ is this value
 # rounded; $\beta = 1$ (plain Swish/SiLU) is much further off. The grid must be fine: a step of 0.001 already misses
 # the best worst-case gap by more than the check allows.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 z_fine = np.linspace(-6, 6, 4001)
 betas = np.linspace(1, 3, 20001)  # steps of 0.0001
 worst_gap = [np.abs(stats.norm.cdf(z_fine) - sigmoid(b * z_fine)).max() for b in betas]

@@ -1707,17 +1707,17 @@ check_function("Exercise 4", batch_norm_backward, backward_cases,
                hint="Differentiate x_hat = (x - mean) / sqrt(var + eps) through mean and var as well: three terms.");
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["solution"]
 # ## Solutions
 #
 # Look only after trying. Each solution is followed by its self-check.
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 1.** The input BN has $4 n_\text{in}$ parameters; each hidden block has $n_\text{prev}\,n_h$ weights and
 # $4 n_h$ BN parameters; the output layer has $(n_\text{prev} + 1)\,n_\text{out}$. Half of every BN layer's parameters are
 # non-trainable.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def bn_mlp_params(n_inputs, hidden_units, n_outputs):
     total, non_trainable, previous = 4 * n_inputs, 2 * n_inputs, n_inputs
     for units in hidden_units:
@@ -1729,18 +1729,18 @@ def bn_mlp_params(n_inputs, hidden_units, n_outputs):
 
 assert check_function("Exercise 1", bn_mlp_params, param_cases)
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 2.** With one example, the batch mean is the example itself and the variance is 0, so
 # $\hat{x} = 0/\sqrt{0 + \varepsilon} = 0$ and the output is $\beta$, *whatever the input*. In training mode the layer
 # has erased the example. Small batches give noisy statistics, and a batch of one gives none at all, which is why BN needs
 # reasonably large batches (or an alternative such as layer normalization) and why prediction uses the moving averages.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 single_example_output = np.array([0.5, -0.5, 1.0])  # beta
 assert check_value("Exercise 2", single_example_output, bn_single(x_single, training=True)[0])
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 3.** Each update keeps a fraction `momentum` of the old average, so after one step the initial value
 # weighs $\text{momentum}$, and after $n$ steps $\text{momentum}^n$. The smallest $n$ with
 # $\text{momentum}^n \le \text{fraction}$ is $n = \lceil \ln(\text{fraction}) / \ln(\text{momentum}) \rceil$. The cell
@@ -1748,7 +1748,7 @@ assert check_value("Exercise 2", single_example_output, bn_single(x_single, trai
 # steps as one epoch of the full training set in batches of 128, and more than a whole run of section 4's sweep (its
 # length is printed too): those runs would end before their moving averages caught up. Hence `momentum=0.9` there.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def steps_to_forget(momentum, fraction):
     return int(np.ceil(np.log(fraction) / np.log(momentum)))
 
@@ -1759,7 +1759,7 @@ print(f"to within 1%: momentum 0.99 takes {steps_to_forget(0.99, 0.01)} steps, m
 assert check_function("Exercise 3", steps_to_forget, forget_cases)
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 4.** With $\hat{x}_i = (x_i - \mu)/\sqrt{\sigma^2 + \varepsilon}$ and $z_i = \gamma\hat{x}_i + \beta$
 # (per feature; sums run over the $m$ examples of the batch), go backwards one quantity at a time, so that you can
 # compare each intermediate result with your own:
@@ -1785,7 +1785,7 @@ assert check_function("Exercise 3", steps_to_forget, forget_cases)
 # whose two subtracted terms remove from the gradient any component that would only shift or rescale the whole batch,
 # which BN would undo anyway.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def batch_norm_backward(dout, x, gamma, epsilon=1e-3):
     m, mean, var = len(x), x.mean(axis=0), x.var(axis=0)
     dx_hat = gamma * dout

@@ -1608,16 +1608,16 @@ check_condition("Exercise 5", four_rotations, has_all_rotations,
                 hint="np.rot90(X, k, axes=(1, 2)) rotates a whole batch; np.repeat builds the labels.");
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "slide"} tags=["solution"]
 # ## Solutions
 #
 # Look only after trying. Each solution is followed by its self-check.
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 1.** Labels 1-5 have one task B class (0) below them, so they move down by 1; 7, 8 and 9 have both
 # (0 and 6) below them, so they move down by 2.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def task_a_label(label):
     return label - 1 if label < 6 else label - 2
 
@@ -1625,12 +1625,12 @@ def task_a_label(label):
 assert check_function("Exercise 1", task_a_label, [((label,), split_label(label)) for label in TASK_A_CLASSES])
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 2.** With error rates $e_s = 1 - a_s$ and $e_t = 1 - a_t$, the reduction is $1 - e_t / e_s$. From 90% to
 # 97.5% the errors fall from 10% to 2.5%, four times fewer: 0.75. From 96% to 97% it is only 0.25, and from 95% down to
 # 94% it is negative: the transfer model makes 20% *more* errors.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def error_rate_reduction(acc_scratch, acc_transfer):
     return 1 - (1 - acc_transfer) / (1 - acc_scratch)
 
@@ -1638,21 +1638,21 @@ def error_rate_reduction(acc_scratch, acc_transfer):
 assert check_function("Exercise 2", error_rate_reduction,
                       [((0.90, 0.975), 0.75), ((0.96, 0.97), 0.25), ((0.95, 0.94), -0.2)])
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 3.** The first new hidden layer takes the reused layer's 100 outputs: $100 \times 50 + 50 = 5{,}050$
 # parameters; the second $50 \times 50 + 50 = 2{,}550$; the output $50 \times 1 + 1 = 51$: 7,651 trained, against the
 # 101 of the three-layer B-on-A. Reusing fewer layers leaves more to learn from the same 200 images.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 n_trainable_narrow = (100 * 50 + 50) + (50 * 50 + 50) + (50 * 1 + 1)
 assert check_value("Exercise 3", n_trainable_narrow, count_trainable(build_b_on_a(model_A, 1, hidden=(100, 50, 50))))
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 4.** `clone_model` builds the same architecture with new variables (and new random weights);
 # `set_weights` copies the values. (Saving to a `.keras` file and loading it is another way.)
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def independent_copy(model):
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
@@ -1662,11 +1662,11 @@ def independent_copy(model):
 assert check_condition("Exercise 4", independent_copy, is_independent_copy)
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "-"} tags=["solution"]
 # **Exercise 5.** Rotate the whole batch once per $k$ and stack; the labels are each $k$ repeated `len(X)` times.
 # Training on all four rotations quadruples the pretext data set at no labelling cost (and four times the compute).
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["solution"]
 def four_rotations(X):
     X_rotated = np.concatenate([np.rot90(X, k, axes=(1, 2)) for k in range(4)])
     return X_rotated, np.repeat(np.arange(4), len(X))

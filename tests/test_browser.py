@@ -1,0 +1,188 @@
+"""Every notebook in JupyterLab in a real browser: open it, Run All Cells from the menu, no error, every figure shown.
+
+This is what a student does, tested end to end: JupyterLab started from the README's lab command
+(loopback port, token, quick mode) on a throw-away copy of the notebooks, driven by a headless
+Debian Chromium through Playwright. It is opt-in: the default test run deselects it (pyproject's
+`-m 'not browser'`); `python3 -m pytest -m browser` runs it, and skips it with the reason where
+Chromium or Playwright is missing. `TDNN_REQUIRE_BROWSER=1` turns that skip into a failure. Screenshots of each notebook's end go to
+`work/browser-screenshots/` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbconvert.preprocessors import ClearOutputPreprocessor
+
+from test_jupyterlab import free_port, get_json, readme_lab_arguments
+
+ROOT = Path(__file__).parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRE_ENV = "TDNN_REQUIRE_BROWSER"
+SCREENSHOTS = ROOT / "work" / "browser-screenshots"
+CELL_TIMEOUT_S = 900
+
+pytestmark = pytest.mark.browser
+
+
+def _missing() -> str | None:
+    """Why the browser test cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install playwright; no browser download is needed)"
+    if CHROMIUM is None:
+        return "no Chromium on PATH (Debian: apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get(REQUIRE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
+            pytest.fail(f"{REQUIRE_ENV} is set but the browser test cannot run: {reason}")
+        pytest.skip(f"browser test skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """The README's lab command on a copy of the notebooks; yields (base URL, token, notebook folder)."""
+    tmp = tmp_path_factory.mktemp("lab")
+    folder = tmp / "notebooks"
+    folder.mkdir()
+    clear = ClearOutputPreprocessor()
+    for path in NOTEBOOKS:  # copies without outputs: the browser can never overwrite a published notebook,
+        nb, _ = clear.preprocess(nbformat.read(path, as_version=4), {})  # and every output it shows is its own
+        nbformat.write(nb, folder / path.name)
+    settings = tmp / "user-settings"
+    for plugin, values in (("notebook-extension/tracker", {"windowingMode": "none"}),  # every cell in the DOM
+                           ("docmanager-extension/plugin", {"autosave": False})):  # fmt: skip
+        target = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
+    env = dict(os.environ, TDNN_QUICK="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))  # fmt: skip
+    env.setdefault("TDNN_FIGURES_DIR", str(tmp / "figures"))
+    env.setdefault("TDNN_WORK_DIR", str(tmp / "work"))
+    port, token = free_port(), "tdnn-browser-token"
+    args = [a for a in readme_lab_arguments() if not a.startswith("--notebook-dir")]
+    command = [sys.executable, "-m", "jupyter", "lab", *args, f"--notebook-dir={folder}", "--no-browser",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        get_json(server, f"{base}/api/status", token)  # waits for the server
+        yield base, token, folder
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def run_in_browser(browser, base: str, token: str, name: str, n_code_cells: int) -> dict:
+    """Open notebook `name` from the file browser, Run All Cells from the menu, wait until every cell ran.
+
+    Returns what the page shows: error outputs, which code cells show an image, and the page.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/lab/workspaces/{Path(name).stem}?reset&token={token}")  # a fresh workspace: only this notebook
+    page.locator(".jp-DirListing-item", has_text=name).first.dblclick(timeout=120_000)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last
+    select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
+    try:  # JupyterLab sometimes asks which kernel to start although the notebook names one; take its choice
+        select.wait_for(timeout=15_000)
+        select.click()
+    except PlaywrightTimeout:
+        pass
+    panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    prompts = panel.locator(".jp-CodeCell .jp-InputPrompt")
+    deadline = time.monotonic() + float(os.environ.get('TDNN_BROWSER_TIMEOUT_S', CELL_TIMEOUT_S))
+    # JupyterLab renders an error's traceback as a stderr output that holds the Traceback header
+    error_outputs = panel.locator(".jp-OutputArea [data-mime-type='application/vnd.jupyter.stderr']",
+                                  has_text="Traceback (most recent call last)")
+    idle = panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    settled = 0
+    while True:  # done when every code cell shows its execution count, or a cell failed, and the kernel is idle
+        texts = prompts.all_inner_texts()
+        ran = [t.strip()[1:-2].isdigit() for t in texts]
+        finished = len(texts) == n_code_cells and all(ran)
+        settled = settled + 1 if idle.count() and (finished or error_outputs.count()) else 0
+        if settled >= 3:  # idle for three checks in a row: Run All does not stop between cells
+            break
+        if int(time.monotonic()) % 30 == 0:
+            print(f"{name}: {sum(ran)}/{n_code_cells} cells ran, idle={idle.count()}, errors={error_outputs.count()}", flush=True)
+        if time.monotonic() > deadline:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}-timeout.png"))
+            raise TimeoutError(f"{name}: not every cell ran within the time allowed; prompts: {texts}")
+        page.wait_for_timeout(1000)
+    cells = panel.locator(".jp-CodeCell")
+    errors = error_outputs.all_inner_texts()
+    with_image = [i for i in range(cells.count()) if cells.nth(i).locator(".jp-OutputArea-output img").count()]
+    return {"errors": errors, "with_image": with_image, "page": page, "panel": panel}
+
+
+def expected_figure_cells(path: Path) -> list[int]:
+    """Indices (among code cells) of the cells whose published output holds an image."""
+    code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    return [i for i, c in enumerate(code) if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+
+
+def check_notebook_in_browser(browser, lab, name: str) -> None:
+    """Run one notebook in the browser and assert no error and every figure; save a screenshot of its end."""
+    base, token, folder = lab
+    nb = nbformat.read(folder / name, as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    shown = run_in_browser(browser, base, token, name, len(code_cells))
+    page = shown["page"]
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shown["panel"].locator(".jp-Cell").last.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"))
+        assert not shown["errors"], f"{name}: cells show errors in the browser:\n" + "\n".join(shown["errors"])[:3000]
+        published = ROOT / "notebooks" / name
+        expected = expected_figure_cells(published) if published.is_file() else []
+        missing = sorted(set(expected) - set(shown["with_image"]))
+        assert not missing, f"{name}: code cells {missing} published a figure but showed no image in the browser"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab_in_a_real_browser(browser, lab, path):
+    check_notebook_in_browser(browser, lab, path.name)
+
+
+def test_a_raising_cell_fails_the_browser_check(browser, lab):
+    folder = lab[2]
+    v4 = nbformat.v4
+    broken = v4.new_notebook(cells=[v4.new_code_cell("x = 1"), v4.new_code_cell("raise RuntimeError('broken on purpose')")])
+    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(broken, folder / "zz_broken.ipynb")
+    with pytest.raises((AssertionError, TimeoutError), match="broken on purpose|not every cell ran"):
+        check_notebook_in_browser(browser, lab, "zz_broken.ipynb")

@@ -4,8 +4,9 @@ Importing the package first silences TensorFlow's start-up chatter, so notebooks
 ``helpers`` before ``keras``. Modules: ``config`` (quick mode, folders), ``runtime``
 (setup, seeds), ``data`` (Fashion-MNIST), ``plotting``, ``probes`` (per-layer statistics,
 ``rel_error``), ``callbacks`` (probes during ``fit``), ``layers`` (``RReLU``), ``transfer``
-(the task A / task B split), ``stats`` (seed comparisons: t intervals, Holm), ``checks`` (exercise
-self-checks), ``nbclean`` (notebook output policy) and ``publish`` (run and publish notebooks).
+(the task A / task B split), ``stats`` (seed comparisons: t intervals, Holm), ``schedules``
+(1cycle, the LR finder, the learning rate actually used), ``checks`` (exercise self-checks),
+``nbclean`` (notebook output policy) and ``publish`` (run and publish notebooks).
 """
 
 from helpers.runtime import quiet_tensorflow
@@ -25,6 +26,14 @@ from helpers.plotting import (  # noqa: E402
 )
 from helpers.probes import LayerStats, activation_stats, gradient_norms, rel_error  # noqa: E402
 from helpers.runtime import set_seeds, setup  # noqa: E402
+from helpers.schedules import (  # noqa: E402
+    LearningRateHistory,
+    LRFinderResult,
+    OneCycleSchedule,
+    current_learning_rate,
+    find_learning_rate,
+    steps_from_epochs,
+)
 from helpers.stats import (  # noqa: E402
     compare_to_baseline,
     comparison_table,
@@ -37,7 +46,10 @@ from helpers.transfer import split_task_a_b  # noqa: E402
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "Dataset",
+    "LRFinderResult",
     "LayerStats",
+    "LearningRateHistory",
+    "OneCycleSchedule",
     "ProbeHistory",
     "RReLU",
     "activation_stats",
@@ -46,7 +58,9 @@ __all__ = [
     "check_function",
     "check_value",
     "compare_to_baseline",
+    "current_learning_rate",
     "comparison_table",
+    "find_learning_rate",
     "gradient_norms",
     "holm_adjusted",
     "load_fashion_mnist",
@@ -62,6 +76,7 @@ __all__ = [
     "setup",
     "split_task_a_b",
     "standardize",
+    "steps_from_epochs",
     "welch_difference",
     "work_dir",
 ]

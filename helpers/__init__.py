@@ -6,7 +6,8 @@ Importing the package first silences TensorFlow's start-up chatter, so notebooks
 ``rel_error``), ``callbacks`` (probes during ``fit``), ``layers`` (``RReLU``), ``transfer``
 (the task A / task B split), ``stats`` (seed comparisons: t intervals, Holm), ``schedules``
 (1cycle, the LR finder, the learning rate actually used), ``checks`` (exercise self-checks),
-``nbclean`` (notebook output policy) and ``publish`` (run and publish notebooks).
+``nbclean`` (notebook output policy), ``publish`` (run and publish notebooks), ``editions``
+(student editions without the solutions) and ``benchmark`` (fit against the arithmetic limit).
 """
 
 from helpers.runtime import quiet_tensorflow

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import nbformat
 import pytest
 from nbconvert.preprocessors import ClearOutputPreprocessor
 
-from test_jupyterlab import free_port, get_json, readme_lab_arguments
+from test_jupyterlab import get_json, readme_lab_arguments, running_lab
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -80,24 +78,11 @@ def lab(tmp_path_factory):
                JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))  # fmt: skip
     env.setdefault("TDNN_FIGURES_DIR", str(tmp / "figures"))
     env.setdefault("TDNN_WORK_DIR", str(tmp / "work"))
-    port, token = free_port(), "tdnn-browser-token"
-    args = [a for a in readme_lab_arguments() if not a.startswith("--notebook-dir")]
-    command = [sys.executable, "-m", "jupyter", "lab", *args, f"--notebook-dir={folder}", "--no-browser",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"]  # fmt: skip
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        base = f"http://127.0.0.1:{port}"
+    token = "tdnn-browser-token"
+    args = [a for a in readme_lab_arguments() if not a.startswith("--notebook-dir")] + [f"--notebook-dir={folder}"]
+    with running_lab(args, env, token) as (server, base):
         get_json(server, f"{base}/api/status", token)  # waits for the server
         yield base, token, folder
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def run_in_browser(browser, base: str, token: str, name: str, n_code_cells: int) -> dict:

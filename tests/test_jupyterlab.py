@@ -6,6 +6,7 @@ that very command on a loopback port with a token and asks the running server wh
 its front end gets.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -45,21 +46,20 @@ def test_the_overrides_are_valid_json_for_the_notification_plugin():
     assert any(a.startswith("--LabApp.app_settings_dir=") for a in readme_lab_arguments())
 
 
-@pytest.fixture
-def lab_server(tmp_path):
-    """The README's lab command, headless on a free loopback port; yields (process, base URL, token)."""
-    port, token = free_port(), "tdnn-test-token"
-    env = dict(os.environ)
-    for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_DATA_DIR", "data"),
-                     ("JUPYTERLAB_SETTINGS_DIR", "user-settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):  # fmt: skip
-        env[var] = str(tmp_path / sub)  # whatever the server writes goes to the test's temporary folder
-    command = [sys.executable, "-m", "jupyter", "lab", *readme_lab_arguments(), "--no-browser",
+@contextlib.contextmanager
+def running_lab(args: list[str], env: dict[str, str], token: str):
+    """`python -m jupyter lab ARGS` headless on a free loopback port with `token`; yields (process, base URL).
+
+    The server is terminated (killed if it hangs) on exit, so nothing is left running.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "jupyter", "lab", *args, "--no-browser",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # CI runs as root; a student's laptop does not need this
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        yield server, f"http://127.0.0.1:{port}", token
+        yield server, f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         try:
@@ -67,6 +67,18 @@ def lab_server(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture
+def lab_server(tmp_path):
+    """The README's lab command, headless on a free loopback port; yields (process, base URL, token)."""
+    token = "tdnn-test-token"
+    env = dict(os.environ)
+    for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_DATA_DIR", "data"),
+                     ("JUPYTERLAB_SETTINGS_DIR", "user-settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):  # fmt: skip
+        env[var] = str(tmp_path / sub)  # whatever the server writes goes to the test's temporary folder
+    with running_lab(readme_lab_arguments(), env, token) as (server, base):
+        yield server, base, token
 
 
 def get_json(server: subprocess.Popen, url: str, token: str, timeout_s: float = 120.0) -> dict:

@@ -61,7 +61,7 @@ print(data.summary())
 #
 # Gradient descent with learning rate $\eta$, $\boldsymbol\theta_{t+1} = \boldsymbol\theta_t - \eta\nabla f(\boldsymbol\theta_t)$,
 # multiplies coordinate $i$ by $1 - \eta\lambda_i$ at every step. It diverges in the steep direction unless
-# $\eta < 2/L$, and then it shrinks the flat direction by at least $1 - 2\mu/L$ per step. The best fixed step,
+# $\eta < 2/L$, and then it multiplies the flat direction by at least $1 - 2\mu/L$ per step (removes at most a fraction $2\mu/L$). The best fixed step,
 # $\eta^* = 2/(L+\mu)$, balances the two, and the error then shrinks by
 #
 # $$r_\text{GD} = \frac{\kappa - 1}{\kappa + 1} \quad\text{per step.}$$
@@ -161,8 +161,8 @@ print("measured rates match the formulas (GD to 1e-9, momentum within 0.5%): Tru
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # **What we saw.** Gradient descent's rate matches its formula exactly: at $\eta^*$ both coordinates shrink by the same
-# factor at every step. Momentum's matches within the tolerance, and the gap between the two columns widens with
-# $\kappa$: the per-step rates look close (both near 1), but what counts is $1 - r$, the fraction of the error removed per
+# factor at every step. Momentum's matches within the tolerance. As $\kappa$ grows the two rates get closer in the table
+# (both tend to 1), but what counts is $1 - r$, the fraction of the error removed per
 # step, which is about $2/\kappa$ for gradient descent and $2/\sqrt\kappa$ for momentum. The catch: $\beta^*$ and
 # $\eta^*$ need $\mu$ and $L$, which nobody knows for a neural network, and a network's loss is not a quadratic. That
 # is why, in practice, $\beta = 0.9$ is a default and the learning rate is tuned.
@@ -349,7 +349,7 @@ report("Adadelta", agrees_with_keras(adadelta_step, keras.optimizers.Adadelta, l
 #
 # This is the "efficient version" in section 2 of the paper, and Keras' form: it is the paper's algorithm 1,
 # $\eta\,\hat{\mathbf m}_t/(\sqrt{\hat{\mathbf v}_t}+\epsilon)$ with $\hat{\mathbf m}_t = \mathbf m_t/(1-\beta_1^t)$ and $\hat{\mathbf v}_t = \mathbf v_t/(1-\beta_2^t)$,
-# except that Keras' $\hat\epsilon$ (`epsilon`, default $10^{-7}$, the paper's $10^{-8}$) is added to $\sqrt{\mathbf v_t}$ before the
+# except that Keras' $\hat\epsilon$ (`epsilon`, default $10^{-7}$; the paper's $10^{-8}$ is for its $\epsilon$) is added to $\sqrt{\mathbf v_t}$ before the
 # bias correction, i.e. it equals the paper's $\epsilon$ times $\sqrt{1-\beta_2^t}$.
 #
 # **AdaMax** (same paper) replaces the root mean square by an exponentially weighted infinity norm,
@@ -366,8 +366,9 @@ report("Adadelta", agrees_with_keras(adadelta_step, keras.optimizers.Adadelta, l
 # with $\mathbf m_t, \mathbf v_t$ as in Adam. **Where Keras differs from the paper:** Dozat's schedule is
 # $\mu_t = \beta_1\big(1 - \tfrac12\,0.96^{t/250}\big)$ (PyTorch's `NAdam`, `momentum_decay=0.004`, follows it), so the warm-up lasts
 # thousands of steps; Keras drops the $1/250$ and its warm-up is over within about a hundred steps. Many write-ups drop
-# the schedule altogether and use a constant $\beta_1$. Keras turns the schedule's 0.96 into float32, so even on float64 variables it uses
-# $0.96 - 1.6\cdot10^{-9}$: the Nadam check below is asserted to $10^{-5}$ instead of $10^{-12}$.
+# the schedule altogether and use a constant $\beta_1$. Keras keeps the running product $\Pi_t = \prod_{i\le t}\mu_i$ in a
+# float32 variable, so even on float64 weights it carries float32 rounding (about $10^{-8}$ relative): the Nadam check
+# below is asserted to $10^{-5}$ instead of $10^{-12}$.
 
 # %% slideshow={"slide_type": "-"}
 # NBVAL_CHECK_OUTPUT
@@ -472,7 +473,7 @@ print("every coordinate of the first Lion step moves by exactly the learning rat
 # Each step applies $s \mapsto as + bs^3 + cs^5$ to every singular value $s$. The coefficients are tuned for speed, not
 # exactness: the singular values end up spread around 1 rather than at 1 (measured below), which works as well in
 # practice (Jordan et al. 2024). The step is then $\boldsymbol\Theta_t = \boldsymbol\Theta_{t-1} - \eta\cdot 0.2\sqrt{\max(n, m)}\;\mathbf X_5$ for an
-# $n\times m$ matrix.
+# $n\times m$ matrix ($\mathbf X_5$ transposed back if it was transposed; weight decay is applied first, as in AdamW).
 #
 # Where Keras differs from Jordan et al.'s reference code:
 # - **the scale.** Their factor is $\max(1, n/m)^{1/2}$ (for a matrix stored as outputs by inputs); Keras uses Moonlight's
@@ -524,12 +525,13 @@ print("after 5 Newton-Schulz steps, between (smallest, largest):",
 # The same functions, now run on 2-D test problems: the $\kappa = 10$ bowl of section 1, and Rosenbrock's banana-shaped
 # valley $f(x, y) = (1-x)^2 + 100\,(y - x^2)^2$, minimum at $(1, 1)$, whose floor is curved and nearly flat, from
 # $(-1.5, 2)$. Muon needs a matrix, so the point is passed as a $1\times2$ matrix: orthogonalising a single row only
-# rescales it (to about unit length: five Newton-Schulz steps map its one singular value to somewhere between 0.7 and 1.1),
-# so on a point Muon is momentum with a normalised step.
+# rescales it: its one singular value is 1 after normalisation, and five Newton-Schulz steps map 1 to about 0.70, so on
+# a point Muon is momentum with a step of fixed length (about $0.70 \cdot 0.2\sqrt2\,\eta$).
 #
 # The learning rates were picked by hand, per function, so that each optimizer makes visible progress in the step
 # budget; this is a picture of *how* each one moves, not a tuned contest (section 5 is the contest). Weight decay
-# is switched off (0) for AdamW's and Muon's trajectories except where noted.
+# is off (0) for Muon's trajectories; AdamW keeps `weight_decay=0.1`, which pulls its minimum towards 0 (on Rosenbrock,
+# away from $(1, 1)$: part of its distance in the table).
 
 # %% slideshow={"slide_type": "-"}
 def rosenbrock(theta):
@@ -615,7 +617,7 @@ for name in STEPS:
 # dividing by the root of the squared gradients makes the first steps roughly $\eta\operatorname{sign}(\mathbf g)$, the same size
 # in both coordinates whatever their curvature. That is the point of them (every parameter gets a sensible step
 # whatever the scale of its gradient), and on an axis-aligned bowl it removes most of the ill-conditioning. Lion and
-# Muon take steps of a *fixed length* (sign, or unit norm), so they cannot settle at a fixed learning rate: in the
+# Muon take steps of a *fixed length* (sign, or fixed norm), so they cannot settle at a fixed learning rate: in the
 # loss curves they reach the minimum's neighbourhood and then hover (RMSProp too: its effective rate grows as the
 # gradients shrink, next subsection), which is why they are used with a decaying learning-rate schedule (notebook 06). On Rosenbrock's curved valley the table shows which ones reached the floor
 # and how far along it each got in 2,000 steps: Adam alone reaches the minimum to many digits, while Nadam's loss
@@ -791,14 +793,16 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # **What we saw.** After Holm's correction every verdict is *inconclusive*: at this budget no optimizer is shown to be
-# better or worse than Adam. Before the correction, Nadam's and Lion's intervals lie above 0, but with seven comparisons
-# one or two such intervals are what chance alone often produces, and their Holm-adjusted p-values are above 0.05. The
+# better or worse than Adam. Before the correction, Nadam's and Lion's intervals lie above 0 (the intervals in the table
+# and figure are per-comparison 95% intervals, not adjusted; the colours follow Holm's adjusted p). With seven comparisons,
+# the chance that at least one unadjusted interval excludes 0 by luck alone is about 30%; Holm's correction accounts for
+# that, and after it both are inconclusive. The
 # point estimates put Adam near the bottom of the adaptive group, and the learning curves show Muon ahead after the first
 # epoch; read both with the sweep in mind: one epoch on one seed is a noisy selector, and several optimizers (Adam, Muon and
 # both SGD variants) chose the *largest* rate of their grid, so their best rate may lie beyond it.
 #
 # What the spread allows us to conclude: on this network, data and budget, the choice among these eight optimizers,
-# each at a rate from the same small sweep, makes no difference we can detect with five seeds; the intervals bound how
+# each at a rate from the same small sweep, makes no difference we can detect with these seeds; the intervals bound how
 # large a difference could plausibly be, and differences the size of the point estimates would need more seeds to
 # confirm or refute. What it does not allow: a
 # ranking, or anything about longer training, larger networks or other data. The literature finds the same modesty:
@@ -850,7 +854,7 @@ print("training loss per epoch, beta = 0.99 (first seed):", np.round(high_moment
 # $2\pi/\sqrt{\eta\mu} \approx 28$ steps here), while $\beta$ only sets how slowly it dies out.
 #
 # In training the effect is brutal: at the learning rate the sweep chose for 0.9, every run with $\beta = 0.99$ ends near
-# chance (10 classes), its training loss higher at the end than after the first epoch, and the paired interval lies far below 0. Momentum
+# chance (10 classes), its training loss higher at the end than after the first epoch (first seed), and the paired interval lies far below 0. Momentum
 # multiplies the effective step by about $1/(1-\beta)$, ten times more at 0.99 than at 0.9, and that rate was already the
 # largest of the grid. The usual remedy, not measured here, is to scale $\eta$ down by the same factor.
 
@@ -894,8 +898,9 @@ print("Adam + l2 wipes out the rare weight, AdamW does not:", abs(adam_l2[1]) < 
 # %% [markdown] slideshow={"slide_type": "-"}
 # **What we saw.** With SGD the three forms agree to rounding. With Adam and an $\ell_2$ penalty the rare weight's only
 # gradient is the penalty itself, and Adam normalises it to a step of about $\eta$ per step: it is driven to 0 within about
-# $1/\eta = 100$ steps, far faster than the decay factor printed above. AdamW shrinks it by exactly that factor and adds
-# only the tiny noise. That is the difference behind Loshchilov and Hutter's better generalization with AdamW, measured
+# $1/\eta = 100$ steps, far faster than the decay factor printed above. AdamW applies exactly that decay, but Adam's
+# normalisation turns the rare weight's tiny noisy gradient into steps of about $\eta$ too, so both weights wander around
+# the decayed value (compare the printed numbers) instead of being driven to 0. That is the difference behind Loshchilov and Hutter's better generalization with AdamW, measured
 # on image classification with long training. In the race of section 5 (Keras' default decay 0.004, 3 epochs)
 # AdamW's interval against Adam straddles 0: inconclusive at this budget.
 

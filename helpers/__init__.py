@@ -4,10 +4,11 @@ Importing the package first silences TensorFlow's start-up chatter, so notebooks
 ``helpers`` before ``keras``. Modules: ``config`` (quick mode, folders), ``runtime``
 (setup, seeds), ``data`` (Fashion-MNIST), ``plotting``, ``probes`` (per-layer statistics,
 ``rel_error``), ``callbacks`` (probes during ``fit``), ``layers`` (``RReLU``), ``transfer``
-(the task A / task B split), ``stats`` (seed comparisons: t intervals, Holm), ``schedules``
+(the task A / task B split), ``training`` (``FreshStart``: restart a compiled model per seed),
+``stats`` (seed comparisons: t intervals, Holm), ``schedules``
 (1cycle, the LR finder, the learning rate actually used), ``checks`` (exercise self-checks),
 ``nbclean`` (notebook output policy), ``publish`` (run and publish notebooks), ``editions``
-(student editions without the solutions) and ``benchmark`` (fit against the arithmetic limit).
+(student editions without the solutions), ``slides`` (lecture decks that work offline) and ``benchmark`` (fit against the arithmetic limit).
 """
 
 from helpers.runtime import quiet_tensorflow
@@ -42,11 +43,13 @@ from helpers.stats import (  # noqa: E402
     paired_difference,
     welch_difference,
 )
+from helpers.training import FreshStart  # noqa: E402
 from helpers.transfer import split_task_a_b  # noqa: E402
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "Dataset",
+    "FreshStart",
     "LRFinderResult",
     "LayerStats",
     "LearningRateHistory",

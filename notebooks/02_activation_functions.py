@@ -36,9 +36,10 @@
 
 # %% slideshow={"slide_type": "-"}
 from helpers import (  # first import: keeps TensorFlow's start-up chatter out of the notebook
-    RReLU, activation_stats, budget, check_condition, check_function, compare_to_baseline, comparison_table,
+    FreshStart, RReLU, activation_stats, budget, check_condition, check_function, compare_to_baseline, comparison_table,
     gradient_norms, load_fashion_mnist, plot_learning_curves, plot_per_layer, rel_error, save_fig, set_seeds, setup,
 )
+import functools
 import timeit
 
 import keras
@@ -547,8 +548,9 @@ plt.show()
 # (a): it counts recoveries among *all* units, so a network where few units ever enter the state has few to
 # recover. The fair test of (a) is the "recovered / ever" column: the share of the units that entered the state
 # and left it again. At the high learning rate it is far higher for the three leaky variants than the ReLU's,
-# which is under one half (in the stored output PReLU's is the lowest of the three, about the same as the ReLU's at
-# the normal rate, where very few units ever enter the state): most leaky units that fell negative on every probe image came back, most ReLUs did not, which
+# which is under one half (in the stored output PReLU's is the lowest of the three; at the normal rate so few ReLUs
+# ever enter the state that their share says little): most leaky units that fell negative on every probe image came
+# back, most ReLUs did not, which
 # supports (a). The "ever" column supports (b) as well: far fewer leaky units entered the state in the first
 # place. The two explanations act together.
 #
@@ -943,12 +945,17 @@ for name, gain in (("SELU, LeCun", selu_gain), ("ReLU, He", relu_gain)):
 # the gradient up does not enlarge its steps (that argument would hold for plain SGD). The reason is depth: every
 # one of the 100 layers moves by about the learning rate per step, and small steps in 100 layers add up to a large
 # change of the function the network computes.
+#
+# (The depth is `DEPTH`: 100 layers here, 20 in the test suite's quick mode, because tracing the training step of a
+# 100-layer network costs tens of seconds.)
 
 # %% slideshow={"slide_type": "-"}
+DEPTH = budget(100, quick=20)
+PROBED_LAYERS = [1, DEPTH // 10, DEPTH // 2, DEPTH]  # layers 1, 10, 50 and 100 (1-based)
 deep_models = {}
 for label, activation, initializer in (("SELU, LeCun", "selu", "lecun_normal"), ("ReLU, He", "relu", "he_normal")):
     set_seeds(42)
-    deep_models[label] = build_mlp(activation, n_hidden=100, initializer=initializer)
+    deep_models[label] = build_mlp(activation, n_hidden=DEPTH, initializer=initializer)
 deep_stats = {label: activation_stats(model, X_probe) for label, model in deep_models.items()}
 deep_grads = {label: [norm / np.sqrt(model.get_layer(name).count_params()) for name, norm in  # RMS per weight
                       gradient_norms(model, X_probe, y_probe, loss="sparse_categorical_crossentropy").items()]
@@ -984,15 +991,17 @@ for ax in axes.flat:
     for line in ax.get_lines():
         line.set_markersize(2)
 for label, st in deep_stats.items():
-    spectra = [across_input_spectrum(st[i], len(X_probe)) for i in (0, 9, 49, 99)]
-    print(f"{label:12s} at layers 1, 10, 50, 100:  mean cosine "
-          + ", ".join(f"{mean_cosine_between_inputs(st[i], len(X_probe)):.3f}" for i in (0, 9, 49, 99))
+    spectra = [across_input_spectrum(st[i - 1], len(X_probe)) for i in PROBED_LAYERS]
+    print(f"{label:12s} at layers {', '.join(map(str, PROBED_LAYERS))}:  mean cosine "
+          + ", ".join(f"{mean_cosine_between_inputs(st[i - 1], len(X_probe)):.3f}" for i in PROBED_LAYERS)
           + ";  leading share " + ", ".join(f"{share:.3f}" for share, _ in spectra)
           + ";  effective rank " + ", ".join(f"{rank:.1f}" for _, rank in spectra))
-for label, g in deep_grads.items():  # g[0]: layer 1, g[19]: layer 20, g[99]: the top hidden layer, 100
-    print(f"{label:12s} RMS gradient per weight, layer 1 / layer 100: x{g[0] / g[99]:.2f};  "
-          f"layer 1 / layer 20: x{g[0] / g[19]:.2f};  layer 20 / layer 100: x{g[19] / g[99]:.2f}")
-fig.suptitle("100-layer networks at initialization, on 512 validation images")
+top, fifth = DEPTH, DEPTH // 5  # the top hidden layer (100) and layer 20
+for label, g in deep_grads.items():  # g[k - 1]: hidden layer k
+    print(f"{label:12s} RMS gradient per weight, layer 1 / layer {top}: x{g[0] / g[top - 1]:.2f};  "
+          f"layer 1 / layer {fifth}: x{g[0] / g[fifth - 1]:.2f};  "
+          f"layer {fifth} / layer {top}: x{g[fifth - 1] / g[top - 1]:.2f}")
+fig.suptitle(f"{DEPTH}-layer networks at initialization, on 512 validation images")
 fig.tight_layout()
 save_fig("deep_100_layers_at_init")
 plt.show()
@@ -1011,8 +1020,8 @@ for label, model in deep_models.items():
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
 plot_learning_curves(deep_histories, "loss", ax=ax1)
 plot_learning_curves(deep_histories, "accuracy", ax=ax2)
-ax1.set_title("100 hidden layers, Adam 1e-4: loss")
-ax2.set_title("100 hidden layers, Adam 1e-4: accuracy")
+ax1.set_title(f"{DEPTH} hidden layers, Adam 1e-4: loss")
+ax2.set_title(f"{DEPTH} hidden layers, Adam 1e-4: accuracy")
 fig.tight_layout()
 save_fig("deep_100_layers_selu_vs_relu")
 plt.show()
@@ -1076,6 +1085,11 @@ plt.show()
 # first and then testing it against the rest would be a winner's curse: even with nine *identical* activations, the
 # best of nine means beats the others by luck, and its intervals against them exclude 0 far more often than the
 # nominal 5%.)
+#
+# Each activation gets one compiled model, which `FreshStart` (from `helpers.training`) puts back before each seed's
+# run into exactly the state `set_seeds(seed)`, a new build and `compile` would give it (initial weights, optimizer
+# moments, step count, and so the same shuffling; its unit test checks that the losses are identical). The only
+# difference is time: tracing a new model's training step costs seconds here, longer than a short run itself.
 
 # %% slideshow={"slide_type": "-"}
 COMPARE_EPOCHS = budget(2, quick=2)
@@ -1093,13 +1107,15 @@ CANDIDATES = {  # name: (activation for build_mlp, initializer); the first, ReLU
 }
 comparison = {}
 for name, (activation, initializer) in CANDIDATES.items():
+    build = functools.partial(build_mlp, activation, n_hidden=5, initializer=initializer)
+    model = build()
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                  steps_per_execution=32)  # same arithmetic, less per-step overhead (notebook 01)
+    restart = FreshStart(model, build)  # one compiled model per activation, restarted for each seed
     scores = []
     for seed in SEEDS:
-        set_seeds(seed)
-        model = build_mlp(activation, n_hidden=5, initializer=initializer)
-        model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                      optimizer=keras.optimizers.Adam(learning_rate=1e-3),
-                      steps_per_execution=32)  # same arithmetic, less per-step overhead (notebook 01)
+        restart(seed)  # seed's initial weights and a fresh optimizer, as set_seeds(seed) + build + compile give
         model.fit(X_small, y_small, epochs=COMPARE_EPOCHS, batch_size=128, verbose=0)
         scores.append(validation_scores(model))  # [loss, accuracy]
     comparison[name] = np.array(scores)

@@ -2,10 +2,15 @@
 
 This is what a student does, tested end to end: JupyterLab started from the README's lab command
 (loopback port, token, quick mode) on a throw-away copy of the notebooks, driven by a headless
-Debian Chromium through Playwright. It is opt-in: the default test run deselects it (pyproject's
-`-m 'not browser'`); `python3 -m pytest -m browser` runs it, and skips it with the reason where
-Chromium or Playwright is missing. `TDNN_REQUIRE_BROWSER=1` turns that skip into a failure. Screenshots of each notebook's end go to
-`work/browser-screenshots/` (git-ignored).
+Debian Chromium through Playwright. Where a notebook has an ipywidgets explorer, its first slider
+is moved (arrow keys on its handle) and its figure must change; one whose figure stays the same fails. One notebook's reveal.js deck, written by
+``python -m helpers.slides``, is opened offline and must show a slide with a figure.
+
+It is opt-in: the default test run deselects it (pyproject's `-m 'not browser'`);
+`python3 -m pytest -m browser` runs it, and skips it with the reason where Chromium or Playwright
+is missing. `TDNN_REQUIRE_BROWSER=1` turns that skip into a failure. Screenshots of each
+notebook's end, of each explorer after the move and of the slide go to `work/browser-screenshots/`
+(git-ignored).
 """
 
 from __future__ import annotations
@@ -128,14 +133,59 @@ def run_in_browser(browser, base: str, token: str, name: str, n_code_cells: int)
         page.wait_for_timeout(1000)
     cells = panel.locator(".jp-CodeCell")
     errors = error_outputs.all_inner_texts()
+    sliders = [] if errors else move_first_slider(panel)
     with_image = [i for i in range(cells.count()) if cells.nth(i).locator(".jp-OutputArea-output img").count()]
-    return {"errors": errors, "with_image": with_image, "page": page, "panel": panel}
+    return {"errors": errors, "with_image": with_image, "page": page, "panel": panel, "sliders": sliders}
+
+
+def move_first_slider(panel) -> list[dict]:
+    """Move the first slider of every ipywidgets explorer by five steps; report what the page showed.
+
+    For each ``interactive`` explorer (a ``.widget-interact`` box): the slider's readout and the
+    explorer's figure (its image's ``src``) before and after pressing the right arrow key five times on the
+    slider's handle, as a student would (keyboard, then a mouse drag if the keys do nothing).
+    """
+    found = []
+    boxes = panel.locator(".widget-interact")
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        box.scroll_into_view_if_needed()
+        image = box.locator(".widget-output img").first
+        image.wait_for(timeout=60_000)
+        readout = box.locator(".widget-slider .widget-readout").first
+        before = {"readout": readout.inner_text(), "src": image.get_attribute("src")}
+        handle = box.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        for _ in range(5):
+            handle.press("ArrowRight")
+        if readout.inner_text() == before["readout"]:  # no keyboard support: drag the handle instead
+            bounds = handle.bounding_box()
+            x, y = bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2
+            handle.page.mouse.move(x, y)
+            handle.page.mouse.down()
+            handle.page.mouse.move(x + 40, y, steps=5)
+            handle.page.mouse.up()
+        after = {"readout": readout.inner_text(), "src": before["src"]}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the kernel redraws the figure: wait for a new image
+            current = box.locator(".widget-output img")
+            if current.count() and current.first.get_attribute("src") not in (None, before["src"]):
+                after["src"] = current.first.get_attribute("src")
+                break
+            panel.page.wait_for_timeout(500)
+        found.append({"before": before, "after": after})
+    return found
 
 
 def expected_figure_cells(path: Path) -> list[int]:
     """Indices (among code cells) of the cells whose published output holds an image."""
     code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
     return [i for i, c in enumerate(code) if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+
+
+def uses_widgets(path: Path) -> bool:
+    """Whether the notebook builds an ipywidgets explorer (``widgets.interactive``)."""
+    return any("interactive(" in c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
 
 
 def check_notebook_in_browser(browser, lab, name: str) -> None:
@@ -154,6 +204,14 @@ def check_notebook_in_browser(browser, lab, name: str) -> None:
         expected = expected_figure_cells(published) if published.is_file() else []
         missing = sorted(set(expected) - set(shown["with_image"]))
         assert not missing, f"{name}: code cells {missing} published a figure but showed no image in the browser"
+        if uses_widgets(published if published.is_file() else folder / name):
+            assert shown["sliders"], f"{name}: the notebook builds an ipywidgets explorer but the page shows none"
+        for k, moved in enumerate(shown["sliders"]):
+            shown["panel"].locator(".widget-interact").nth(k).scroll_into_view_if_needed()
+            page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}-explorer-{k}.png"))
+            assert moved["after"]["readout"] != moved["before"]["readout"], f"{name}: the slider did not move"
+            assert moved["after"]["src"] != moved["before"]["src"], (
+                f"{name}: the slider moved to {moved['after']['readout']} but the explorer's figure did not change")
     finally:
         page.close()
 
@@ -171,3 +229,64 @@ def test_a_raising_cell_fails_the_browser_check(browser, lab):
     nbformat.write(broken, folder / "zz_broken.ipynb")
     with pytest.raises((AssertionError, TimeoutError), match="broken on purpose|not every cell ran"):
         check_notebook_in_browser(browser, lab, "zz_broken.ipynb")
+
+
+def test_slides_render_in_a_real_browser(browser, tmp_path):
+    """A notebook's reveal.js deck (python -m helpers.slides) opens offline and shows a slide with a figure."""
+    from urllib.error import URLError
+
+    from helpers.slides import fetch_assets, write_slides
+
+    try:
+        assets = fetch_assets(tmp_path / "assets")
+    except URLError as error:  # reveal.js comes from the npm registry once; without a network there is no deck
+        if os.environ.get(REQUIRE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
+            pytest.fail(f"{REQUIRE_ENV} is set but reveal.js could not be fetched: {error}")
+        pytest.skip(f"slides test skipped: reveal.js could not be fetched from the npm registry ({error})")
+    notebook = ROOT / "notebooks" / "01_vanishing_exploding_gradients.ipynb"
+    (deck,) = write_slides([notebook], tmp_path, assets)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(deck.as_uri())
+        page.locator(".reveal.ready").wait_for(timeout=60_000)  # reveal.js (loaded offline) has laid the deck out
+        n_slides = page.locator(".reveal .slides section").count()
+        target = page.evaluate("""() => {  // the first slide holding a figure, as reveal's indices (h, v)
+            const top = [...document.querySelectorAll('.reveal .slides > section')];
+            for (let h = 0; h < top.length; h++) {
+                const sub = [...top[h].querySelectorAll(':scope > section')];
+                if (!sub.length && top[h].querySelector('img')) return [h, 0];
+                for (let v = 0; v < sub.length; v++) if (sub[v].querySelector('img')) return [h, v];
+            }
+            return null;
+        }""")
+        assert target is not None, f"{deck.name}: no slide holds a figure"
+        page.evaluate(f"() => {{ location.hash = '#/{target[0]}/{target[1]}'; }}")  # as a presenter's link would
+        image = page.locator(".reveal .slides section.present img").first
+        image.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # the slide transition
+        image.scroll_into_view_if_needed()
+        box = image.bounding_box()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-slide-{target[0]}-{target[1]}.png"))
+        assert n_slides > 10, f"{deck.name}: only {n_slides} slides"
+        assert box and box["width"] > 100 and box["height"] > 50, f"{deck.name}: the figure is not shown ({box})"
+        assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle()), \
+            f"{deck.name}: the figure did not load"
+    finally:
+        page.close()
+
+
+def test_an_explorer_whose_figure_does_not_change_fails_the_check(browser, lab):
+    folder = lab[2]
+    v4 = nbformat.v4
+    frozen = v4.new_notebook(cells=[v4.new_code_cell(
+        "import ipywidgets as widgets\n"
+        "import matplotlib.pyplot as plt\n\n\n"
+        "def draw(x):  # ignores the slider: the same figure whatever its value\n"
+        "    plt.plot([0, 1], [0, 1])\n"
+        "    plt.show()\n\n\n"
+        "display(widgets.interactive(draw, x=widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1)))")])
+    frozen.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(frozen, folder / "zz_frozen_explorer.ipynb")
+    with pytest.raises(AssertionError, match="figure did not change"):
+        check_notebook_in_browser(browser, lab, "zz_frozen_explorer.ipynb")

@@ -402,7 +402,7 @@ EXACT_ADAM = {"beta_1": 0.875, "beta_2": 1 - 2**-10, "epsilon": 2**-23}   # ~ Ke
 report("Adam", agrees_with_keras(adam_step, keras.optimizers.Adam, learning_rate=2**-4, **EXACT_ADAM))
 report("AdaMax", agrees_with_keras(adamax_step, keras.optimizers.Adamax, learning_rate=2**-4, **EXACT_ADAM))
 report("Nadam", agrees_with_keras(nadam_step, keras.optimizers.Nadam, learning_rate=2**-4, **EXACT_ADAM),
-       tolerance=1e-5)          # Keras computes the schedule's 0.96 in float32: see the text
+       tolerance=1e-5)          # Keras keeps the schedule's running product in float32: see the text
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### AdamW: decoupled weight decay
@@ -786,7 +786,7 @@ for i, d in enumerate(diffs):
 ax2.axvline(0, color="k", lw=0.8)
 ax2.set_yticks(range(len(diffs)), [d.name for d in diffs])
 ax2.set(xlabel="test accuracy minus Adam (percentage points)",
-        title="Paired 95% intervals (red: Holm-adjusted p < 0.05)")
+        title="Paired 95% intervals, not Holm-adjusted (red: Holm-adjusted p < 0.05)")
 fig.tight_layout()
 save_fig("optimizer_race_on_fashion_mnist")
 plt.show()

@@ -97,6 +97,45 @@ def check_condition(name: str, answer: Any, condition: Callable[[Any], bool], *,
     return _report(name, passed, "" if passed else hint)
 
 
+def _letters(value: Any) -> frozenset[str] | None:
+    """A choice as a set of lower-case letters: "b", "AC", ["a", "c"] or {"a", "c"}; None if not letters."""
+    if isinstance(value, str):
+        items = list(value.replace(",", "").replace(" ", ""))
+    elif isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+        items = [letter for v in value for letter in v.replace(",", "").replace(" ", "")]
+    else:
+        return None
+    return frozenset(letter.lower() for letter in items) if items else None
+
+
+def check_choice(name: str, answer: Any, correct: Any, *, options: str, hint: str = "") -> bool:
+    """Check a multiple-choice answer: one letter (``"b"``) or, for "select all", several (``"ac"``).
+
+    ``options`` lists the letters offered (``"abcd"``); ``correct`` is the right letter or
+    letters. Case, spaces and commas do not matter, nor the order of several letters. An answer
+    with a letter that is not offered gets feedback naming the options; it never raises.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError("check_choice: name must be a non-empty string")
+    allowed = _letters(options) if isinstance(options, str) else None
+    if not allowed or len(allowed) < 2:
+        raise ValueError(f"check_choice: options must be a string of at least two letters, such as 'abcd', got {options!r}")
+    expected = _letters(correct)
+    if expected is None or not expected <= allowed:
+        raise ValueError(f"check_choice: correct must be letters among {''.join(sorted(allowed))!r}, got {correct!r}")
+    if _unanswered(answer):
+        return _report(name, None, "Replace the `...` with your answer.")
+    given = _letters(answer)
+    choices = ", ".join(sorted(allowed))
+    if given is None or not given <= allowed:
+        return _report(name, False, f"Answer with letters among {choices} (a string such as \"b\"). {hint}".rstrip())
+    if given == expected:
+        return _report(name, True)
+    if len(expected) > 1 and given < expected:
+        return _report(name, False, f"Right so far, but more than that is true. {hint}".rstrip())
+    return _report(name, False, hint)
+
+
 def _came_from_none(problem: Exception) -> bool:
     """True when ``problem`` comes from using the None that a ``...`` stub returned."""
     return isinstance(problem, (TypeError, AttributeError)) and "NoneType" in str(problem)

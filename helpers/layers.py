@@ -4,6 +4,9 @@
 slope is drawn at random for every element while training and fixed at its average at
 inference. It is registered with Keras, so a model that uses it saves and loads as a
 ``.keras`` file without ``custom_objects``.
+
+``MCDropout`` is a ``Dropout`` that stays active at inference (Monte Carlo dropout, Gal and
+Ghahramani, 2016), registered the same way.
 """
 
 from __future__ import annotations
@@ -72,3 +75,35 @@ class RReLU(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "lower": self.lower, "upper": self.upper, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class MCDropout(keras.layers.Dropout):
+    """Dropout that stays active at inference: Monte Carlo dropout (Gal and Ghahramani, 2016).
+
+    ``keras.layers.Dropout`` only drops units while training; this subclass drops them at
+    every call, whatever ``training`` says, so ``model.predict`` or ``model(x)`` returns a
+    new random prediction each time and many calls sample the model's predictive
+    distribution. It is inverted dropout like its parent: a unit is kept with probability
+    ``1 - rate`` and scaled by ``1 / (1 - rate)``, so the expected output equals the input.
+    With ``rate=0`` it is the identity. It has no weights, so the weights of a model
+    trained with ``Dropout`` load unchanged into the same model built with ``MCDropout``.
+    It is registered with Keras, so a ``.keras`` file that uses it loads without
+    ``custom_objects``.
+
+    Args:
+        rate: fraction of the units to drop, in [0, 1).
+        noise_shape, seed: as for ``keras.layers.Dropout``.
+    """
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any):
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+            raise TypeError(f"MCDropout: rate must be a real number in [0, 1), got {type(rate).__name__}")
+        if not 0.0 <= float(rate) < 1.0:
+            raise ValueError(f"MCDropout: rate must be in [0, 1) (1 would drop every unit), got {rate}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"MCDropout: seed must be an int or None, got {type(seed).__name__}")
+        super().__init__(float(rate), noise_shape=noise_shape, seed=seed, **kwargs)
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        return super().call(inputs, training=True)

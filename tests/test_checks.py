@@ -66,3 +66,28 @@ def test_check_condition_with_a_function_answer(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("[ ]") and out[1].startswith("[ ]")
     assert out[2].startswith("[✗]") and "TypeError" in out[2] and out[3].startswith("[✓]")
+
+
+def test_check_choice(capsys):
+    from helpers import check_choice
+
+    assert check_choice("q", "b", "b", options="abcd")
+    assert check_choice("q", " B ", "b", options="abcd")  # case and spaces do not matter
+    assert check_choice("q", "ca", "ac", options="abcde")  # several letters, any order
+    assert check_choice("q", ["a", "c"], {"a", "c"}, options="abcde")
+    assert not check_choice("q", "a", "ac", options="abcde", hint="Two are true.")
+    assert not check_choice("q", "ab", "ac", options="abcde")
+    assert not check_choice("q", "z", "b", options="abcd")  # not an option: feedback, no crash
+    assert not check_choice("q", 3, "b", options="abcd")
+    assert not check_choice("q", ..., "b", options="abcd")
+    out = capsys.readouterr().out.splitlines()
+    assert all(line.startswith("[✓]") for line in out[:4])
+    assert "more than that" in out[4] and "Two are true" in out[4]
+    assert out[5].startswith("[✗]") and "a, b, c, d" in out[6] and "a, b, c, d" in out[7]
+    assert out[8].startswith("[ ]")
+    with pytest.raises(ValueError, match="options"):
+        check_choice("q", "a", "a", options="a")
+    with pytest.raises(ValueError, match="correct"):
+        check_choice("q", "a", "e", options="abcd")
+    with pytest.raises(ValueError, match="name"):
+        check_choice("", "a", "a", options="ab")

@@ -84,7 +84,7 @@ def test_every_course_notebook_has_a_student_edition(path):
     edition = editions.student_edition(nb)  # raises unless exactly the Solutions section is tagged
     sources = [c.source for c in edition.cells]
     exercises = [s for s in sources if re.match(r"### Exercise \d+", s)]
-    self_checks = [s for s in sources if re.search(r"^check_(function|value|condition)\(", s, flags=re.M)]
+    self_checks = [s for s in sources if re.search(r"^check_(function|value|condition|choice)\(", s, flags=re.M)]
     assert exercises and len(self_checks) >= len(exercises)
     assert not any(re.search(r"assert check_\w+\(", s) for s in sources)  # no worked answer left
     assert len(edition.cells) == len(nb.cells) - len(editions.solution_cells(nb)) + 1

@@ -90,3 +90,70 @@ def test_rrelu_trains_inside_fit():
     x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
     history = model.fit(x, x.sum(axis=1), epochs=3, batch_size=16, verbose=0)
     assert np.all(np.isfinite(history.history["loss"]))
+
+
+# MCDropout: dropout that stays on at inference.
+from helpers.layers import MCDropout  # noqa: E402
+
+
+def test_mc_dropout_is_active_at_inference():
+    layer = MCDropout(rate=0.5, seed=0)
+    x = np.ones((50, 40), dtype="float32")
+    for out in (layer(x), layer(x, training=False), layer(x, training=True)):
+        values = np.asarray(out)
+        assert set(np.unique(values)) == {0.0, 2.0}  # dropped, or kept and scaled by 1 / (1 - 0.5)
+    assert not np.array_equal(np.asarray(layer(x)), np.asarray(layer(x)))  # a new mask at every call
+    plain = keras.layers.Dropout(rate=0.5, seed=0)
+    np.testing.assert_array_equal(np.asarray(plain(x)), x)  # the plain layer is the identity at inference
+
+
+def test_mc_dropout_inside_predict_gives_different_predictions():
+    model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(16), MCDropout(0.3, seed=1), keras.layers.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(8, 5)).astype("float32")
+    assert not np.allclose(model.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_mc_dropout_rate_zero_is_the_identity():
+    x = np.random.default_rng(0).normal(size=(20, 7)).astype("float32")
+    np.testing.assert_array_equal(np.asarray(MCDropout(rate=0.0)(x)), x)
+
+
+def test_mc_dropout_preserves_the_expected_value():
+    layer = MCDropout(rate=0.3, seed=2)
+    x = np.full((1000, 1000), 1.5, dtype="float32")
+    out = np.asarray(layer(x))
+    assert abs(out.mean() - 1.5) < 0.01  # inverted dropout: E[out] = x
+    assert abs(np.mean(out == 0) - 0.3) < 0.005  # about 30% of the units dropped
+    np.testing.assert_allclose(out[out != 0], 1.5 / 0.7, rtol=1e-6)
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5])
+def test_mc_dropout_bad_rate_raises_value_error(rate):
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        MCDropout(rate=rate)
+
+
+@pytest.mark.parametrize("kwargs", [{"rate": "0.5"}, {"rate": True}, {"rate": 0.2, "seed": 1.5}])
+def test_mc_dropout_bad_types_raise_type_error(kwargs):
+    with pytest.raises(TypeError, match="MCDropout"):
+        MCDropout(**kwargs)
+
+
+def test_mc_dropout_config_round_trip():
+    layer = MCDropout(rate=0.25, seed=7, name="mc")
+    clone = MCDropout.from_config(layer.get_config())
+    assert isinstance(clone, MCDropout)
+    assert (clone.rate, clone.seed, clone.name) == (0.25, 7, "mc")
+
+
+def test_a_model_with_mc_dropout_saves_and_loads_as_keras_file(tmp_path):
+    model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(4), MCDropout(rate=0.2, seed=3), keras.layers.Dense(3)])
+    path = tmp_path / "mc_dropout_model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)  # no custom_objects: the class is registered
+    layer = loaded.layers[1]
+    assert type(layer) is MCDropout and layer.rate == 0.2
+    for original, restored in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(original, restored)
+    x = np.random.default_rng(0).normal(size=(16, 6)).astype("float32")
+    assert not np.allclose(np.asarray(loaded(x)), np.asarray(loaded(x)))  # still stochastic after loading

@@ -75,3 +75,50 @@ def test_command_line_reports(tmp_path, capsys):
     nbformat.write(nb, path)
     assert nbclean.main([str(path)]) == 1
     assert "stale output" in capsys.readouterr().out
+
+
+CAPSTONE = "09_cifar10_capstone.ipynb"
+
+
+def checked_outputs_only():
+    """A notebook as ``publish --outputs checked`` leaves it: outputs of checked cells only."""
+    return nbclean.strip_unchecked(published())
+
+
+def test_the_capstone_is_committed_with_checked_outputs_only():
+    nb = checked_outputs_only()
+    assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
+    assert nb.cells[2].outputs and nb.cells[2].execution_count == 2
+    assert nbclean.violations(nb, CAPSTONE) == []
+    assert nbclean.violations(nb, f"notebooks/{CAPSTONE}") == []  # a path works too
+
+
+def test_the_exception_does_not_leak_to_any_other_name():
+    # A 01-like notebook with its data outputs removed still fails: the exception is by name only.
+    nb = checked_outputs_only()
+    for name in (None, "01_vanishing_exploding_gradients.ipynb", "09_other.ipynb", "10_cifar10_capstone.ipynb"):
+        found = "\n".join(nbclean.violations(nb, name))
+        assert "setup cell" in found and "execution count None" in found, name
+    assert nbclean.CHECKED_OUTPUTS_ONLY == frozenset({"09_cifar10_capstone"})
+
+
+def test_the_capstone_may_not_carry_data_outputs_and_is_still_checked():
+    nb = checked_outputs_only()
+    nb.cells[1].outputs = [new_output("stream", name="stdout", text="val_accuracy 0.51\n")]
+    nb.cells[1].execution_count = 1
+    assert nbclean.violations(nb, CAPSTONE) == [
+        "cell 1: 09_cifar10_capstone is committed with outputs of checked cells only "
+        "(publish it with python -m helpers.publish --outputs checked)"]  # fmt: skip
+    nb = checked_outputs_only()
+    nb.cells[3].source = "x = 3"
+    nb.cells[2].outputs.append(new_output("stream", name="stdout", text="OFFLINE: stand-in\n"))
+    found = "\n".join(nbclean.violations(nb, CAPSTONE))
+    assert "cell 3: stale output" in found and "'offline:'" in found and "'stand-in'" in found
+
+
+def test_command_line_knows_the_exception_by_file_name(tmp_path, capsys):
+    for name, expected in ((CAPSTONE, 0), ("01_demo.ipynb", 1)):
+        path = tmp_path / name
+        nbformat.write(checked_outputs_only(), path)
+        assert nbclean.main([str(path)]) == expected, name
+    assert "01_demo.ipynb: cell 1: the setup cell" in capsys.readouterr().out

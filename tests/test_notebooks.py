@@ -13,7 +13,7 @@ import pytest
 from helpers import nbclean
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-MIN_CHECKED_CELLS = {"01": 5, "02": 5, "03": 5, "04": 4, "05": 8, "06": 6}  # issue requirements; every notebook needs at least 3
+MIN_CHECKED_CELLS = {"01": 5, "02": 5, "03": 5, "04": 4, "05": 8, "06": 6, "07": 5, "08": 4, "09": 3}  # issue requirements; every notebook needs at least 3
 REQUIRED_HEADINGS = ("## Setup", "## Key takeaways", "## Exercises", "## Solutions", "## References")
 # Keras 2 idioms that Keras 3 warns about or removed, and habits the course avoids.
 FORBIDDEN_CODE = {
@@ -36,10 +36,20 @@ def notebook(request):
     return request.param.name[:2], nbformat.read(request.param, as_version=4)
 
 
-def test_output_policy(notebook):
-    # Outputs of one full-mode run on verified data, none of them stale (see helpers/nbclean.py).
-    _, nb = notebook
-    assert nbclean.violations(nb) == [], "publish it: python -m helpers.publish notebooks/<name>.py"
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_output_policy(path):
+    # Outputs of one full-mode run on verified data, none of them stale (see helpers/nbclean.py); by file
+    # name, 09 (CIFAR-10, on no machine of ours) alone carries only its checked cells' outputs.
+    nb = nbformat.read(path, as_version=4)
+    assert nbclean.violations(nb, path.name) == [], "publish it: python -m helpers.publish notebooks/<name>.py"
+
+
+def test_the_checked_outputs_only_exception_is_notebook_09_alone():
+    assert nbclean.CHECKED_OUTPUTS_ONLY == frozenset({"09_cifar10_capstone"})
+    for path in NOTEBOOKS:
+        if path.stem not in nbclean.CHECKED_OUTPUTS_ONLY:  # every other notebook shows a full run on real data
+            setup = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+            assert any(nbclean.VERIFIED_SOURCE in str(o.get("text", "")) for o in setup.outputs), path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -68,7 +78,7 @@ def test_every_cell_has_slide_metadata(notebook):
 
 
 def test_anatomy(notebook):
-    _, nb = notebook
+    number, nb = notebook
     markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert nb.cells[0].source.startswith("# ")
     assert "You will learn to" in nb.cells[0].source
@@ -76,7 +86,7 @@ def test_anatomy(notebook):
         assert heading in markdown, heading
     first_code = next(cell.source for cell in nb.cells if cell.cell_type == "code")
     assert first_code.startswith("from helpers import") and "setup(" in first_code
-    assert "load_fashion_mnist(" in first_code
+    assert "load_fashion_mnist(" in first_code or (number == "09" and "load_cifar10(" in first_code)
 
 
 def test_code_uses_modern_keras_and_no_mode_branches(notebook):

@@ -331,22 +331,7 @@ def load_fashion_mnist(
         x_train, y_train, x_test, y_test = offline_standin()
         names, source = tuple(str(d) for d in range(10)), STANDIN_NAME
         n_valid = 500
-    if quick_mode():
-        n_valid = min(n_valid, QUICK_SIZES["valid"])
-        x_train = x_train[: n_valid + QUICK_SIZES["train"]]
-        y_train = y_train[: n_valid + QUICK_SIZES["train"]]
-        x_test, y_test = x_test[: QUICK_SIZES["test"]], y_test[: QUICK_SIZES["test"]]
-    data = Dataset(
-        X_train=(x_train[n_valid:] / 255.0).astype(np.float32),
-        y_train=y_train[n_valid:].astype(np.int64),
-        X_valid=(x_train[:n_valid] / 255.0).astype(np.float32),
-        y_valid=y_train[:n_valid].astype(np.int64),
-        X_test=(x_test / 255.0).astype(np.float32),
-        y_test=y_test.astype(np.int64),
-        class_names=names,
-        source=source,
-    )
-    return data.standardized() if standardize else data
+    return _split(x_train, y_train, x_test, y_test, n_valid, names, source, standardize)
 
 
 def cifar10_standin(n_train: int = 4_000, n_test: int = 1_000, seed: int = 0) -> tuple[np.ndarray, ...]:
@@ -438,6 +423,12 @@ def load_cifar10(*, standardize: bool = False) -> Dataset:
     y_train, y_test = np.asarray(y_train).reshape(-1), np.asarray(y_test).reshape(-1)
     if x_train.shape[1:] != (32, 32, 3) or len(x_train) != len(y_train) or len(x_test) != len(y_test):
         raise ValueError(f"load_cifar10: unexpected shapes {x_train.shape}, {y_train.shape}, {x_test.shape}")
+    return _split(x_train, y_train, x_test, y_test, n_valid, names, source, standardize)
+
+
+def _split(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, n_valid: int,
+           names: tuple[str, ...], source: str, standardize: bool) -> Dataset:
+    """The first ``n_valid`` training images as validation, pixels scaled to [0, 1]; cut down in quick mode."""
     if quick_mode():
         n_valid = min(n_valid, QUICK_SIZES["valid"])
         x_train, y_train = x_train[: n_valid + QUICK_SIZES["train"]], y_train[: n_valid + QUICK_SIZES["train"]]

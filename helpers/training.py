@@ -58,13 +58,29 @@ class FreshStart:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise TypeError(f"FreshStart: seed must be an int, got {seed!r}")
         set_seeds(int(seed))
-        fresh = self.build()
-        target, source = self.model.variables, getattr(fresh, "variables", None)
+        return self._take(self.build(), "build() must return")
+
+    def start_from(self, other: Any) -> Any:
+        """Put ``other``'s current variables into the compiled model and reset its optimizer; returns the model.
+
+        For a second phase of training that needs another compiled step, such as fine-tuning with
+        layers that ``other`` kept frozen now trainable: the same weights and a fresh optimizer, as
+        compiling anew would give. It seeds nothing, so the next ``fit`` shuffles as it would have
+        after ``other``'s own training.
+        """
+        import keras
+
+        if not isinstance(other, keras.Model):
+            raise TypeError(f"FreshStart.start_from: other must be a keras.Model, got {type(other).__name__}")
+        return self._take(other, "start_from: other must be")
+
+    def _take(self, source_model: Any, what: str) -> Any:
+        # Copy every variable of source_model into the compiled model, then reset the optimizer.
+        target, source = self.model.variables, getattr(source_model, "variables", None)
         if source is None or len(source) != len(target) or any(
             tuple(t.shape) != tuple(s.shape) for t, s in zip(target, source)
         ):
-            raise ValueError("FreshStart: build() must return a model with the same variables "
-                             "(architecture) as the compiled model")
+            raise ValueError(f"FreshStart: {what} a model with the same variables (architecture) as the compiled model")
         for t, s in zip(target, source):
             t.assign(s.numpy())
         for variable, value in zip(self.model.optimizer.variables, self._optimizer_start):

@@ -73,3 +73,48 @@ def test_bad_arguments():
     other = FreshStart(compiled(), lambda: keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(3)]))
     with pytest.raises(ValueError, match="same variables"):
         other(0)
+
+
+def two_phase_build():
+    # A first layer that the first phase keeps frozen, as transfer learning does with reused layers.
+    model = build()
+    model.layers[0].trainable = False
+    return model
+
+
+def phase_compile(model):
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(0.01), steps_per_execution=4)
+    return model
+
+
+def test_start_from_continues_exactly_as_compiling_anew(data):
+    X, y = data
+    # The lesson's way: freeze, compile, fit; unfreeze, compile again, fit.
+    set_seeds(3)
+    model = phase_compile(two_phase_build())
+    model.fit(X, y, epochs=2, batch_size=32, verbose=0)
+    for layer in model.layers:
+        layer.trainable = True
+    expected = phase_compile(model).fit(X, y, epochs=2, batch_size=32, verbose=0).history["loss"]
+    expected_weights = model.get_weights()
+    # The fast way: one compiled model per phase, made once and restarted for each run.
+    head = FreshStart(phase_compile(two_phase_build()), two_phase_build)
+    everything = phase_compile(build())
+    fine = FreshStart(everything, build)
+    for _ in range(2):  # a second run must not see anything of the first
+        first = head(3)
+        first.fit(X, y, epochs=2, batch_size=32, verbose=0)
+        second = fine.start_from(first)
+        assert second is everything
+        assert all(np.array_equal(a, b) for a, b in zip(second.get_weights(), first.get_weights()))
+        losses = second.fit(X, y, epochs=2, batch_size=32, verbose=0).history["loss"]
+        assert losses == expected
+        assert all(np.array_equal(a, b) for a, b in zip(second.get_weights(), expected_weights))
+
+
+def test_start_from_refuses_other_architectures_and_non_models():
+    fine = FreshStart(compiled(), build)
+    with pytest.raises(TypeError, match="keras.Model"):
+        fine.start_from("model")
+    with pytest.raises(ValueError, match="same variables"):
+        fine.start_from(keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(3)]))

@@ -8,6 +8,13 @@ TensorFlow dispatch per training step, the input pipeline, the optimizer's small
 Usage, from the repository root (a measurement, not a test; run it on a quiet machine)::
 
     python -m helpers.benchmark            # prints the table; --images N for a shorter epoch
+
+TensorFlow sizes its thread pools when it starts, from ``TF_NUM_INTRAOP_THREADS`` and
+``TF_NUM_INTEROP_THREADS`` (0 or unset: one thread per core); the table's first line says which
+were used. On a 2-core CPU the course's small networks run faster with one thread each, since
+splitting a 128 x 100 matrix product over threads costs more than it saves::
+
+    TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 python -m helpers.benchmark
 """
 
 from __future__ import annotations
@@ -153,8 +160,13 @@ def run(
 
 def table(rate: float, rows: list[Row], n_images: int) -> str:
     """The results as a Markdown table."""
+    import tensorflow as tf
+
+    threads = (tf.config.threading.get_intra_op_parallelism_threads(),
+               tf.config.threading.get_inter_op_parallelism_threads())
     lines = [f"fp32 matmul rate measured here: {rate:.0f} GFLOP/s; one epoch = {n_images:,} images; "
-             "epoch = median steady-state epoch of a multi-epoch fit.", "",
+             "epoch = median steady-state epoch of a multi-epoch fit; TensorFlow threads: "
+             f"intra-op {threads[0]}, inter-op {threads[1]} (0: one per core).", "",
              "| network | way of calling fit | epoch | arithmetic limit | epoch / limit |",
              "|---|---|---|---|---|"]  # fmt: skip
     for r in rows:

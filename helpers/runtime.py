@@ -51,7 +51,8 @@ def set_seeds(seed: int = DEFAULT_SEED, deterministic: bool = True) -> None:
     """Seed Python, NumPy, TensorFlow and Keras; optionally make TF ops deterministic.
 
     With ``deterministic=True`` the same code gives the same numbers run after run on
-    the same machine (at some cost in speed on a GPU).
+    the same machine (at some cost in speed on a GPU). Not across machines: another CPU may
+    get other oneDNN kernels (chosen by its instruction set), which round differently.
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"set_seeds: seed must be an int, got {type(seed).__name__}")

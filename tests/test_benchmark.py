@@ -19,6 +19,7 @@ def test_a_short_run_gives_a_sane_table():
     assert row.epoch_s > 0 and row.ratio > 1  # no epoch beats its own arithmetic
     text = benchmark.table(rate, rows, 8_192)
     assert "| 300-100 MLP (the book's) | batch 32, steps_per_execution=32" in text and "8,192 images" in text
+    assert "TensorFlow threads: intra-op" in text
 
 
 def test_bad_arguments():

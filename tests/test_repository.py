@@ -18,6 +18,15 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert "set -euo pipefail" in ci and "venv" in ci
 
 
+def test_ci_requires_the_browser_test_as_the_readme_says():
+    browser_commands = [c for c in readme_commands() if c.rstrip().endswith("pytest -m browser")]
+    required = [c for c in browser_commands if c.startswith("TDNN_REQUIRE_BROWSER=1 ")]
+    assert len(required) == 1, "the README gives CI's browser command, with the skip turned into a failure"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert required[0] in ci.splitlines()
+    assert "chromium" in ci  # installed where it is missing
+
+
 def test_readme_quick_start_has_two_install_commands():
     installs = [c for c in readme_commands() if c.startswith("python3 -m pip install -r requirements.txt && ")]
     assert len(installs) == 2 and any("jupyter lab" in c for c in installs)

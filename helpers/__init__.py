@@ -31,7 +31,7 @@ from helpers.plotting import (  # noqa: E402
     save_fig,
 )
 from helpers.probes import LayerStats, activation_stats, gradient_norms, rel_error  # noqa: E402
-from helpers.runtime import set_seeds, setup  # noqa: E402
+from helpers.runtime import keras_messages_off, set_seeds, setup  # noqa: E402
 from helpers.schedules import (  # noqa: E402
     LearningRateHistory,
     LRFinderResult,
@@ -78,6 +78,7 @@ __all__ = [
     "find_learning_rate",
     "gradient_norms",
     "holm_adjusted",
+    "keras_messages_off",
     "load_cifar10",
     "load_fashion_mnist",
     "paired_difference",

@@ -47,6 +47,24 @@ def quiet_tensorflow() -> None:
     warnings.filterwarnings("ignore", module=r"tensorflow\..*", category=DeprecationWarning)
 
 
+@contextlib.contextmanager
+def keras_messages_off() -> Iterator[None]:
+    """Within the block, Keras prints no progress lines (such as "Downloading data from ...").
+
+    Keras' interactive logging is switched off and then back to what it was, errors or not; its
+    messages go to the (quiet) absl log instead of the notebook.
+    """
+    import keras
+
+    was_on = keras.config.is_interactive_logging_enabled()
+    keras.config.disable_interactive_logging()
+    try:
+        yield
+    finally:
+        if was_on:
+            keras.config.enable_interactive_logging()
+
+
 def set_seeds(seed: int = DEFAULT_SEED, deterministic: bool = True) -> None:
     """Seed Python, NumPy, TensorFlow and Keras; optionally make TF ops deterministic.
 

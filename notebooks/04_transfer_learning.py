@@ -38,8 +38,8 @@
 # %% slideshow={"slide_type": "-"}
 from helpers import (  # first import: keeps TensorFlow's start-up chatter out of the notebook
     FreshStart, budget, check_condition, check_function, check_value, compare_to_baseline, comparison_table,
-    holm_adjusted, load_fashion_mnist, paired_difference, rel_error, save_fig, set_seeds, setup, split_task_a_b,
-    welch_difference, work_dir,
+    holm_adjusted, keras_messages_off, load_fashion_mnist, paired_difference, rel_error, save_fig, set_seeds, setup,
+    split_task_a_b, welch_difference, work_dir,
 )
 import time
 
@@ -525,6 +525,12 @@ plt.show()
 # $$\text{reduction} = 1 - \frac{\text{error}_{\text{B-on-A}}}{\text{error}_{\text{B}}},$$
 #
 # so 0.75 means B-on-A makes four times fewer errors, 0 no change, and a negative value more errors.
+#
+# This and the next sections train models B and B-on-A about a hundred times, and every `compile()` costs a trace of
+# the training step. So the runs reuse compiled models: one per configuration (B-on-A's frozen and unfrozen versions are
+# compiled separately, so the rule "compile after changing `trainable`" still holds), restarted for each seed with
+# `FreshStart` (notebook 02). The cell after the next one checks that this changes nothing: restarted B-on-A runs, on
+# two seeds, end with exactly the weights of section 2.5's recipe built and compiled anew, to the last bit.
 
 # %% slideshow={"slide_type": "-"}
 SEEDS = list(range(budget(5, quick=2)))
@@ -594,23 +600,12 @@ def run_b_on_a(seed, n_reused=3, head_epochs=EPOCHS_HEAD, fine_epochs=EPOCHS_FIN
     return accuracy_B(model, X_test)
 
 
-def b_on_a_compiled_anew(seed, n_reused=3):
-    # Section 2.5's recipe written out, building and compiling a new model: what run_b_on_a must reproduce.
-    set_seeds(seed)
-    model = build_b_on_a(model_A, n_reused)
-    compile_binary(model, 1e-2)
-    model.fit(X_train_B, y_train_B, epochs=EPOCHS_HEAD, verbose=0)
-    for layer in model.layers:
-        layer.trainable = True
-    compile_binary(model, 1e-3)  # compile again after unfreezing
-    model.fit(X_train_B, y_train_B, epochs=EPOCHS_FINE, verbose=0)
-    return model
-
-
 def same_as_compiled_anew(seed):
     accuracy = run_b_on_a(seed)
     restarted = b_on_a_restart(model_A, 3, reused_trainable=True).model  # where that run ended
-    anew = b_on_a_compiled_anew(seed)
+    set_seeds(seed)
+    anew = build_b_on_a(model_A)
+    freeze_then_fine_tune(anew, validation_data=(X_valid_B, y_valid_B))  # section 2.5's recipe, compiled anew
     return accuracy == accuracy_B(anew, X_test_B) and all(
         np.array_equal(a, b) for a, b in zip(restarted.get_weights(), anew.get_weights()))
 
@@ -910,7 +905,8 @@ print(f"speed-up per epoch: {speedup:.1f}x; computing the features once took {fe
 # after how many epochs the one-time feature computation is paid back (feature time divided by the time saved per
 # epoch), with the feature computation timed after a warm-up, so that graph tracing is not charged to it. All these
 # times are wall-clock times on a shared machine and move from run to run; the ratio is the lesson. Our frozen part is
-# three small dense layers, so much of each step is Keras' fixed per-step overhead and the gain is modest. With a large frozen convolutional base such as
+# three small dense layers, so much of each step is Keras' fixed per-step overhead and the gain is limited (and, as a
+# ratio of two short wall-clock times, it varies a lot between runs). With a large frozen convolutional base such as
 # MobileNetV2 (section 8), the forward pass through the base is almost the whole cost, and caching makes head
 # training many times faster (we have not measured it here). Three limits: caching works only while the layers stay frozen, only if the
 # frozen layers are deterministic (no `Dropout` or other random layer among them), and only without data augmentation
@@ -1328,7 +1324,8 @@ print(f"zoo model for task B: {zoo_model.count_params():,} parameters, {count_tr
 
 # %% slideshow={"slide_type": "-"}
 try:
-    zoo_model, zoo_base = build_zoo_model(weights="imagenet")
+    with keras_messages_off():  # no "Downloading data from ..." line, whether or not the download works
+        zoo_model, zoo_base = build_zoo_model(weights="imagenet")
     print(f"ImageNet weights loaded: {count_trainable(zoo_model):,} of {zoo_model.count_params():,} "
           "parameters trainable")
 except Exception as problem:  # no internet, a proxy, a firewall...

@@ -57,3 +57,28 @@ def test_a_notebook_kernel_shows_no_chatter_or_warnings():
     outputs = nb.cells[0].outputs
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"], outputs
     assert "oneDNN" not in nbformat.writes(nb) and "cuda" not in nbformat.writes(nb).lower()
+
+
+def test_keras_messages_off_hides_the_download_line_and_restores_logging(tmp_path, capsys):
+    from helpers import keras_messages_off
+
+    source = tmp_path / "weights.bin"
+    source.write_bytes(b"0123456789")
+    cache = tmp_path / "cache"
+    cache.mkdir()  # get_file falls back to /tmp/.keras when its cache folder does not exist
+
+    def download(name):
+        return keras.utils.get_file(name, origin=source.as_uri(), cache_dir=str(cache))
+
+    assert keras.config.is_interactive_logging_enabled()
+    download("shown.bin")
+    assert "Downloading data from" in capsys.readouterr().out  # what Keras prints by default
+    with keras_messages_off():
+        path = download("hidden.bin")
+    assert "Downloading data from" not in capsys.readouterr().out
+    assert open(path, "rb").read() == b"0123456789" and path.startswith(str(cache))
+    assert keras.config.is_interactive_logging_enabled()  # switched back on
+    with pytest.raises(RuntimeError):
+        with keras_messages_off():
+            raise RuntimeError("boom")
+    assert keras.config.is_interactive_logging_enabled()  # also after an error

@@ -258,7 +258,7 @@ print(f"accuracy on shuffled pixels {right.mean():.3f} = {np.mean(right & (y_tes
       "land in their own class)")
 
 # %% [markdown] slideshow={"slide_type": "-"}
-# **What we saw.** Enlarging the images and resizing them back costs little: bilinear resizing blurs a few edges,
+# **What we saw.** Enlarging the images and resizing them back has no measurable cost here: bilinear resizing blurs a few edges,
 # but the low-level features survive. Shuffling the pixels makes model A's accuracy collapse to near chance, and the
 # last line says why it lands where it does: model A does not guess at random, it sends most shuffled images to one
 # class. Most of its correct answers are then the images of that class, which it sends there anyway, and they alone
@@ -529,8 +529,9 @@ plt.show()
 # This and the next sections train models B and B-on-A about a hundred times, and every `compile()` costs a trace of
 # the training step. So the runs reuse compiled models: one per configuration (B-on-A's frozen and unfrozen versions are
 # compiled separately, so the rule "compile after changing `trainable`" still holds), restarted for each seed with
-# `FreshStart` (notebook 02). The cell after the next one checks that this changes nothing: restarted B-on-A runs, on
-# two seeds, end with exactly the weights of section 2.5's recipe built and compiled anew, to the last bit.
+# `FreshStart` (notebook 02). The cell after the next one checks this for section 2.5's recipe: restarted B-on-A runs,
+# on two seeds, end with exactly the weights of that recipe built and compiled anew, to the last bit. (The other paths,
+# model B alone and B-on-A trainable from the start, use the same two `FreshStart` calls but are not checked here.)
 
 # %% slideshow={"slide_type": "-"}
 SEEDS = list(range(budget(5, quick=2)))
@@ -802,16 +803,17 @@ print(f"{len(SEEDS)} seeds, paired by seed; gain = B-on-A - B; Holm over these {
 print(comparison_table(holm_adjusted(label_family)))
 
 # %% [markdown] slideshow={"slide_type": "-"}
-# **What we saw.** With the same 140 steps everywhere, the gains have the shape "transfer helps most when labels are
-# scarce" predicts, and the comparison that can show it does: the difference between the gain with the fewest and
-# with the most images excludes 0, after Holm's correction too. With the most images, the gain is even negative (its
+# **What we saw.** With the same 140 steps everywhere, the one comparison that can show "transfer helps most when
+# labels are scarce" does: the difference between the gain with the fewest and with the most images excludes 0, after
+# Holm's correction too. With the most images, the gain is even negative (its
 # interval lies below 0). Between the fewest images and section 3's 200, the difference of the gains is inconclusive
 # here: this budget of seeds cannot tell them apart, and the 200-image gain on its own is inconclusive too.
 #
 # But read the absolute accuracies in the first table before reading a mechanism into the sign flip. From 200 to
-# 2,240 images, model B's mean accuracy rises only a little; the flip comes mainly from B-on-A getting *worse* with
-# more labels at the same 140 steps. That is not "model B learns its own features once labels are plentiful"; it is
-# unexplained here. The number of steps in each phase is the same at both sizes (head-only at $10^{-2}$, then all
+# 2,240 images, model B's mean accuracy rises by less than its spread over seeds, while B-on-A's mean falls below its
+# 200-image value: the flip looks driven by B-on-A getting *worse* with more labels at the same 140 steps (means only;
+# we printed no interval for either model's change). That is not "model B learns its own features once labels are
+# plentiful"; it is unexplained here. The number of steps in each phase is the same at both sizes (head-only at $10^{-2}$, then all
 # layers at $10^{-3}$; the first table prints the epochs), but at 2,240 images the head-only phase is a single epoch
 # instead of ten, and each image is seen twice instead of twenty times, so what the head has fitted when the layers are unfrozen differs; whether that is the cause
 # would need its own runs (for example B-on-A's accuracy after the head-only phase at each size).
@@ -905,8 +907,9 @@ print(f"speed-up per epoch: {speedup:.1f}x; computing the features once took {fe
 # after how many epochs the one-time feature computation is paid back (feature time divided by the time saved per
 # epoch), with the feature computation timed after a warm-up, so that graph tracing is not charged to it. All these
 # times are wall-clock times on a shared machine and move from run to run; the ratio is the lesson. Our frozen part is
-# three small dense layers, so much of each step is Keras' fixed per-step overhead and the gain is limited (and, as a
-# ratio of two short wall-clock times, it varies a lot between runs). With a large frozen convolutional base such as
+# three small dense layers, so part of each step is Keras' fixed per-step overhead, and the one-time feature pass
+# (a `predict()` call, with overheads of its own) is not cheap next to an epoch: compare the printed pay-back point
+# with the `EPOCHS_TIMED` epochs timed: caching only pays off on runs longer than that. With a large frozen convolutional base such as
 # MobileNetV2 (section 8), the forward pass through the base is almost the whole cost, and caching makes head
 # training many times faster (we have not measured it here). Three limits: caching works only while the layers stay frozen, only if the
 # frozen layers are deterministic (no `Dropout` or other random layer among them), and only without data augmentation
@@ -1143,7 +1146,7 @@ print(paired_difference(few_label_results["autoencoder pretraining"], few_label_
 # from a 100-number code; the reconstructions are blurred but recognisable, so its units describe what the images have
 # in common. On the 500-label task, the runs started from the autoencoders beat the control that got the same recipe
 # on untrained layers (the line printed last), and did so on every seed (the figure in section 7 shows the pairs), which
-# suggests that part of their advantage is the pretraining, not the recipe. That line is an extra comparison outside
+# suggests that their edge over the control comes from the pretraining, not the recipe. That line is an extra comparison outside
 # the Holm family of section 7 (the three alternatives against the baseline), so its $p$ is uncorrected: suggestive,
 # not a test at the family's level. Against the baseline chosen in advance, training from scratch, the gain is
 # inconclusive here (section 7's table: the interval straddles 0, before any correction): the scratch runs vary so much
@@ -1518,8 +1521,9 @@ for name, model in (("naive port (reshape only)", naive_port(state_dict, transpo
 # ## Key takeaways
 #
 # - Reuse the **lower layers** of a network trained on a similar task, to need fewer labels and possibly fewer epochs
-#   (measure it: section 3 shows how). In section 3.1 the gain was largest with the fewest labels and turned negative
-#   with the most, mainly because B-on-A got worse at a fixed number of steps, for a reason left open. Replace the output layer, often the top hidden layers too; the literature
+#   (measure it: section 3 shows how). In section 3.1 the gain with the fewest labels was larger than with the most
+#   (where it turned negative, with B-on-A's mean falling at a fixed number of steps, for a reason left open); 50 and
+#   200 labels could not be told apart. Replace the output layer, often the top hidden layers too; the literature
 #   finds that the more similar the tasks, the more layers transfer.
 # - Reused layers need **inputs like their own**: same kind of images, same preprocessing, same size (resize if not).
 # - `model_A.layers` are the layers themselves: **copy** with `clone_model` + `set_weights` (or reload the `.keras`
@@ -1533,7 +1537,8 @@ for name, model in (("naive port (reshape only)", naive_port(state_dict, transpo
 # - To say that an effect differs between two settings (few or many labels), compute an interval for the
 #   **difference of the effects**; one significant and one not is no evidence. Compare rules at **matched learning
 #   rates**, and where the interval includes 0, the answer is "inconclusive here".
-# - While layers are frozen, **cache** their outputs and train the head on them: the same model, faster.
+# - While layers are frozen, **cache** their outputs and train the head on them: the same model, faster per epoch, and
+#   faster overall once the run is longer than the one-time feature pass costs (section 4 prints that point).
 # - Without a related labelled task: **pretrain** on unlabelled data (layer-wise autoencoders) or on a
 #   **self-supervised auxiliary task** (rotations), or start from a **model zoo** (`keras.applications`, KerasHub);
 #   compare pretrained runs with a control that gets the same recipe on untrained layers.

@@ -12,7 +12,7 @@ def test_epoch_arithmetic_of_the_books_mlp():
 
 
 def test_a_short_run_gives_a_sane_table():
-    one_way = {"batch 32, steps_per_execution=32 (the course's way)": (32, 32, False)}
+    one_way = {"batch 32, steps_per_execution=32 (notebook 01's way)": (32, 32, False)}
     rate, rows = benchmark.run(8_192, only=["300-100"], ways=one_way, epochs=2)
     assert rate > 1 and len(rows) == 1
     row = rows[0]

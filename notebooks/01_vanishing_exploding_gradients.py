@@ -558,7 +558,9 @@ def small_mlp(initializer):
 # written, on a 2-core CPU: one epoch of the 10-layer MLP of section 2 on 55,000 images at batch size 32 took
 # 7.1 s by default and 3.9 s with it.) The cell below times one epoch of this small network both ways (after a
 # warm-up epoch that builds the graph) and prints the speed-up on the machine running this notebook; it depends
-# on the machine, the network and how busy the processor is, so read this run's number, not ours.
+# on the machine, the network and how busy the processor is, so read this run's number, not ours. To see every
+# way of calling `fit` (batch size, steps per call, XLA) for the course's standard networks against your machine's
+# arithmetic limit, run `python -m helpers.benchmark` from the repository root.
 
 # %% slideshow={"slide_type": "-"}
 def timed_epoch(steps_per_execution, n_images=5_000):

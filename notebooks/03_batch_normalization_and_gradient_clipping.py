@@ -789,8 +789,8 @@ for label, subset_runs in ((f"{n_tail:,} images", tail_runs), (f"{n_sweep:,} ima
 # rate); and the 5,000-image runs also see 120 fewer images, in another order. The gradient norms point the same way
 # as a BN-specific **hypothesis**. At the final weights of the full-batch runs, an 8-image gradient is longer than a
 # 128-image one by more than the factor 4 that a network without BN would allow (the ratios printed for the 5,120-image
-# runs); at the weights of the 5,000-image runs, the ratio is smaller for most seeds, though not for all (compare
-# seed by seed). One way this can happen: BN divides by
+# runs); at the weights of the 5,000-image runs, the ratio is smaller for every seed (compare seed by seed). One way
+# this can happen: BN divides by
 # $\sqrt{\sigma_\mathcal{B}^2 + \varepsilon}$, which is large when a small batch happens to have a small variance, and
 # Yang et al. (2019) report that BN's gradient explosion worsens as the batch shrinks. Ten batches per size and five
 # seeds make this a pointer, not a proof. In practice: Keras' `fit()` keeps a last partial batch by default; with BN,
@@ -944,12 +944,12 @@ for seed, plain_runs, bn_runs in zip(SEEDS, sweeps["plain"], sweeps["BN"]):
 #   small rates, falls apart at 0.1 (a wide spread over seeds), sits near chance or diverges at 0.3, and diverges at 1.0
 #   (the counts in the table). The BN network trains at every rate, none of its runs diverged, and its accuracy stays
 #   on a plateau from 0.1 up to 1.0. At the two largest rates the BN-minus-plain differences are clear even after
-#   Holm's correction (the comparison table); at 0.1, where the plain network's seeds spread widely, BN is ahead but
-#   the verdict is inconclusive: the printed interval (not adjusted) lies above 0, yet Holm's adjusted p does not clear
-#   0.05. This is the effect that Bjorck et al. and Santurkar et al. put at the heart of BN.
+#   Holm's correction (the comparison table); at 0.1, where the plain network's seeds spread widely, BN is ahead and
+#   the verdict is "higher" after Holm's correction too, but its interval is wide, with a lower end not far above 0.
+#   This is the effect that Bjorck et al. and Santurkar et al. put at the heart of BN.
 # - **At a small learning rate BN is no magic.** At the smallest rate BN is behind by a wide margin (the first row of
 #   the comparison table), and with five seeds it is "lower" even after Holm's correction; at the next rate the
-#   difference is small and inconclusive. The first panel of learning curves shows why it is behind: in the few hundred steps of this sweep, BN at
+#   difference is small, but it too is "lower" after Holm's correction. The first panel of learning curves shows why it is behind: in the few hundred steps of this sweep, BN at
 #   a small rate is simply slower. Bjorck et al. (2018) likewise found BN no better than a plain network at a small
 #   rate; its gain is the freedom to take larger steps.
 # - **Best against best: inconclusive here.** Each network picked its own best rate on validation (printed) and was

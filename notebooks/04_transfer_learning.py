@@ -1037,7 +1037,8 @@ print(f"\n{at_better_rates}")
 # is "from scratch"; each alternative is compared with it over the same seeds. As in section 3, the runs reuse two
 # compiled models, restarted per run with `FreshStart`: one with every layer trainable at $10^{-3}$, one with the
 # hidden layers frozen at $10^{-2}$ (the head epochs); the second phase starts the first from where the head epochs
-# ended (`start_from`), with a fresh optimizer, as compiling again after unfreezing would.
+# ended (`start_from`), with a fresh optimizer, as compiling again after unfreezing would. (Section 3's check covers
+# B-on-A's recipe; these two paths are not checked in this notebook.)
 
 # %% slideshow={"slide_type": "-"}
 N_LABELLED = 500

@@ -35,7 +35,7 @@
 from helpers import (  # first import: keeps TensorFlow's start-up chatter out of the notebook
     ProbeHistory, activation_stats, budget, check_function, check_value, gradient_norms,
     comparison_table, load_fashion_mnist, plot_learning_curves, plot_per_layer, rel_error, save_fig, set_seeds, setup,
-    holm_adjusted, paired_difference,
+    holm_adjusted, paired_difference, quick_mode,
 )
 import time
 
@@ -514,7 +514,7 @@ class SpreadHistory(keras.callbacks.Callback):
 set_seeds(42)
 deep_bn_probed = build_deep_mlp(batch_norm=True)
 deep_bn_probed.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=0.05))
-spreads = SpreadHistory(X_probe, every=budget(40, quick=8))
+spreads = SpreadHistory(X_probe, every=budget(40, quick=16))
 deep_bn_probed.fit(data.X_train, data.y_train, epochs=1, batch_size=64, verbose=0, callbacks=[spreads])
 bn_train_std, bn_infer_std = np.array(spreads.training_mode), np.array(spreads.inference_mode)  # (records, layers)
 
@@ -583,7 +583,7 @@ for k in (1, 10, 20):
 # weights, BN's extra accuracies, and (at learning rate 0.1) the per-layer gradient norms on the probe batch.
 
 # %% slideshow={"slide_type": "-"}
-LEARNING_RATES = [0.01, 0.03, 0.1, 0.3, 1.0]
+LEARNING_RATES = [0.01, 0.1, 1.0] if quick_mode() else [0.01, 0.03, 0.1, 0.3, 1.0]  # quick: the test suite's mode
 SEEDS = list(range(budget(5, quick=2)))
 SWEEP_EPOCHS = budget(6, quick=2)
 n_sweep = budget(5_120, quick=2_048)  # a multiple of the batch size, 128: see "every batch full" below
@@ -893,7 +893,7 @@ best_rate = {name: max(LEARNING_RATES, key=lambda lr: sweep_results(name, lr, ke
              for name, key in (("plain", "val"), ("BN", "val_reestimated"))}
 test_accuracy = {}
 for name, runs in sweeps.items():
-    model = build_deep_mlp(batch_norm=(name == "BN"))
+    model = sweep_models[name]  # the sweep's network, given each run's final weights below (no new model to trace)
     test_accuracy[name] = []
     for run in runs:
         model.set_weights(run[best_rate[name]]["weights"])
@@ -1367,7 +1367,7 @@ for bad in (np.inf, np.nan):
 # the next check shows, though not every corruption (wrong labels, or a few extreme pixels in one image).
 
 # %% slideshow={"slide_type": "-"}
-CLIP_STEPS = budget(150, quick=100)
+CLIP_STEPS = budget(150, quick=60)
 BAD_STEP = CLIP_STEPS // 2
 
 

@@ -275,8 +275,8 @@ print(f"accuracy on shuffled pixels {right.mean():.3f} = {np.mean(right & (y_tes
 # images, for as many epochs as B-on-A will get in total below (batch size 32, so 7 steps per epoch).
 
 # %% slideshow={"slide_type": "-"}
-EPOCHS_HEAD = budget(10, quick=3)  # B-on-A: epochs with the reused layers frozen
-EPOCHS_FINE = budget(10, quick=3)  # B-on-A: epochs of fine-tuning everything
+EPOCHS_HEAD = budget(10, quick=2)  # B-on-A: epochs with the reused layers frozen
+EPOCHS_FINE = budget(10, quick=2)  # B-on-A: epochs of fine-tuning everything
 EPOCHS_B = EPOCHS_HEAD + EPOCHS_FINE
 
 
@@ -1044,7 +1044,7 @@ print(f"\n{at_better_rates}")
 N_LABELLED = 500
 X_few, y_few = data.X_train[:N_LABELLED], data.y_train[:N_LABELLED]
 X_unlabelled = data.X_train[:20_000]  # labels never used in pretraining
-EPOCHS_FEW = budget(20, quick=6)
+EPOCHS_FEW = budget(20, quick=4)
 EPOCHS_FEW_HEAD = budget(5, quick=2)  # of EPOCHS_FEW: head only, when the hidden layers are pretrained
 SEEDS_FEW = list(range(budget(5, quick=2)))
 

@@ -550,15 +550,15 @@ def small_mlp(initializer):
 #
 # This is the course's first `compile`, so here is a habit every later notebook uses.
 # By default `fit()` returns to Python after every batch: for a network this small, that per-step Python overhead
-# costs more than the arithmetic. `model.compile(..., steps_per_execution=32)` runs 32 training steps inside one
+# is a large share of the time. `model.compile(..., steps_per_execution=32)` runs 32 training steps inside one
 # TensorFlow call, so the overhead is paid once per 32 steps. The arithmetic is unchanged (same batches, same
 # order, same updates); the one difference is that callbacks working per batch then fire only every 32 steps, so
 # we leave the default wherever a callback must see every batch (per-batch recorders, learning-rate finders).
 # Epoch-level callbacks such as `TensorBoard` and `EarlyStopping` are unaffected. (Measured when this course was
 # written, on a 2-core CPU: one epoch of the 10-layer MLP of section 2 on 55,000 images at batch size 32 took
-# 7.1 s by default and 3.9 s with it.) The cell below times one epoch of this small network both ways (after a
-# warm-up epoch that builds the graph) and prints the speed-up on the machine running this notebook; it depends
-# on the machine, the network and how busy the processor is, so read this run's number, not ours. To see every
+# 7.1 s by default and 3.9 s with it.) The cell below times one epoch of this small network on the first 5,000
+# training images both ways (after a warm-up epoch that builds the graph) and prints the speed-up on the machine
+# running this notebook; it depends on the machine, the network and how busy the processor is, so read this run's number, not ours. To see every
 # way of calling `fit` (batch size, steps per call, XLA) for the course's standard networks against your machine's
 # arithmetic limit, run `python -m helpers.benchmark` from the repository root.
 
@@ -629,11 +629,12 @@ print("constant 0.1: did training change the weights at all?", moved)
 #
 # Now the deep tanh network of section 2 is trained with each initialization, with the same optimizer (SGD,
 # learning rate 0.01), batch size and data, **over several seeds**, so that a difference we report is not the
-# luck of one draw. The full run trains for 8 epochs (the cell prints `EPOCHS`), long enough to ask whether the
+# luck of one draw. The full run trains for 8 epochs (the results below print `EPOCHS`), long enough to ask whether the
 # badly initialized network is merely slower or stuck. Two speed habits pay for the epochs and the seeds:
 # `steps_per_execution=32` (section 4), and batches of 128 images instead of Keras' default 32, as in notebooks
-# 02-04. For a network this narrow a step costs about the same at 32 or 128 images, so an epoch of 128-image
-# batches is much faster (`python -m helpers.benchmark` measures both). It is not free: an epoch then makes 4 times
+# 02-04. For a network this narrow, one step on 128 images costs far less than four steps on 32 (the per-step
+# overhead is paid once instead of four times), so an epoch of 128-image batches is much faster
+# (`python -m helpers.benchmark` measures both). It is not free: an epoch then makes 4 times
 # fewer updates, so each initialization learns less per epoch than at batch 32 (how the learning rate and the
 # batch size go together comes up in notebook 06). The comparison stays fair: both initializations get the same batches. Each run is also logged for
 # TensorBoard, and the first seed's runs also record a histogram of every layer's weights at every epoch
@@ -728,16 +729,16 @@ plt.show()
 #
 # *Slower or stuck?* The primary measure, the N(0, 1) runs' validation accuracy gain from the first epoch to the
 # last, has an interval that lies above 0: the network is learning, slowly, not stuck. The curves are
-# descriptive and agree (both N(0, 1) curves fall in loss and climb in accuracy; the bands are the spread over
-# seeds at each epoch). So, at this budget: slower, not stuck, and after its last epoch still far below where
-# Glorot's runs were after their first. That matches Glorot and Bengio (2010), although they did not try
+# descriptive and agree (both N(0, 1) curves fall in loss and climb in accuracy on the whole, despite a
+# one-epoch dip in validation accuracy near the end; the bands are the spread over seeds at each epoch). So, at
+# this budget: slower, not stuck, and after its last epoch still far below where Glorot's runs were after their first. That matches Glorot and Bengio (2010), although they did not try
 # N(0, 1): with their milder standard initialization, deep sigmoid and tanh networks learned more slowly and
 # reached worse test errors than with the normalized (Glorot) one, and the sigmoid's saturated top layer
 # escaped only slowly during training.
 #
-# Why does the N(0, 1) loss start *above* the dotted line, the loss of a uniform guess, when its accuracy is
-# already well above the 10% of guessing? A saturated network is confidently wrong: its softmax puts almost all
-# the probability on one class, and cross-entropy charges $-\ln p$ for the true class, far more than $\ln 10$
+# Why does the N(0, 1) loss start, and stay, *above* the dotted line, the loss of a uniform guess, when its
+# accuracy is above the 10% of guessing from the first epoch on? A saturated network is confidently wrong: its
+# softmax puts almost all the probability on one class, and cross-entropy charges $-\ln p$ for the true class, far more than $\ln 10$
 # when $p$ is close to 0. A uniform guess would score a lower loss, at 10% accuracy.
 #
 # In the first epochs the training curves (dashed) can look *worse* than the validation curves: Keras averages

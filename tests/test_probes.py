@@ -108,6 +108,30 @@ def test_activation_stats_in_training_mode_use_batch_statistics_and_change_nothi
         activation_stats(model, x, training="yes")
 
 
+def test_repeated_probes_run_compiled_and_follow_the_model():
+    # The first two calls run eagerly, later ones through a cached tf.function: the same numbers,
+    # on the model's current weights and trainable layers, with the moving statistics untouched.
+    inputs = keras.Input(shape=(3,))
+    hidden = keras.layers.Activation("relu")(keras.layers.BatchNormalization()(keras.layers.Dense(4)(inputs)))
+    model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(16, 3)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
+    before = [w.numpy().copy() for w in model.non_trainable_weights]
+    calls = [gradient_norms(model, x, y, loss="mse") for _ in range(4)]
+    stats = [activation_stats(model, x, training=True)[0].std for _ in range(4)]
+    for later in calls[1:]:
+        assert later.keys() == calls[0].keys()
+        assert all(later[k] == pytest.approx(calls[0][k], rel=1e-5) for k in later)
+    assert all(later == pytest.approx(stats[0], rel=1e-5) for later in stats[1:])
+    for weight, value in zip(model.non_trainable_weights, before):
+        np.testing.assert_array_equal(weight.numpy(), value)
+    dense = model.layers[1]
+    dense.kernel.assign(2 * dense.kernel)  # new weights: the compiled probe must see them
+    assert gradient_norms(model, x, y, loss="mse") != calls[0]
+    dense.trainable = False  # a frozen layer leaves the report, compiled or not
+    assert all(dense.name not in gradient_norms(model, x, y, loss="mse") for _ in range(3))
+
+
 def test_probes_reject_bad_models():
     with pytest.raises(TypeError):
         activation_stats("model", np.ones((1, 3)))

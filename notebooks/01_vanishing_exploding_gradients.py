@@ -730,7 +730,7 @@ plt.show()
 # *Slower or stuck?* The primary measure, the N(0, 1) runs' validation accuracy gain from the first epoch to the
 # last, has an interval that lies above 0: the network is learning, slowly, not stuck. The curves are
 # descriptive and agree (both N(0, 1) curves fall in loss and climb in accuracy on the whole, despite a
-# one-epoch dip in validation accuracy near the end; the bands are the spread over seeds at each epoch). So, at
+# one-epoch dip in validation accuracy midway through; the bands are the spread over seeds at each epoch). So, at
 # this budget: slower, not stuck, and after its last epoch still far below where Glorot's runs were after their first. That matches Glorot and Bengio (2010), although they did not try
 # N(0, 1): with their milder standard initialization, deep sigmoid and tanh networks learned more slowly and
 # reached worse test errors than with the normalized (Glorot) one, and the sigmoid's saturated top layer

@@ -29,6 +29,9 @@ from test_jupyterlab import get_json, readme_lab_arguments, running_lab
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Every other notebook runs from test_browser_second_half.py, a module of its own, so that pytest-xdist
+# (`--dist loadfile`) gives it a second worker, with its own JupyterLab and Chromium: the two halves run side by side.
+FIRST_HALF, SECOND_HALF = NOTEBOOKS[0::2], NOTEBOOKS[1::2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_ENV = "TDNN_REQUIRE_BROWSER"
 SCREENSHOTS = ROOT / "work" / "browser-screenshots"
@@ -216,7 +219,7 @@ def check_notebook_in_browser(browser, lab, name: str) -> None:
         page.close()
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", FIRST_HALF, ids=[p.name for p in FIRST_HALF])
 def test_notebook_runs_in_jupyterlab_in_a_real_browser(browser, lab, path):
     check_notebook_in_browser(browser, lab, path.name)
 

@@ -8,7 +8,6 @@ Keras', the way CS231n checks its assignments.
 from __future__ import annotations
 
 import contextlib
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -93,8 +92,8 @@ def _probe(model: Any, key: Any, make: Callable[[], Callable[..., Any]]) -> Call
     import tensorflow as tf
 
     entry = _PROBES.get(id(model))
-    if entry is None or entry[0]() is not model:  # a new model, or a dead one's id reused
-        entry = (weakref.ref(model), {})
+    if entry is None or entry[0] is not model:  # the entry holds the model, so its id is not reused while cached
+        entry = (model, {})
         _PROBES[id(model)] = entry
         while len(_PROBES) > _PROBED_MODELS:
             _PROBES.popitem(last=False)

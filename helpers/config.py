@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TypeVar
 
 QUICK_ENV = "TDNN_QUICK"
 FIGURES_ENV = "TDNN_FIGURES_DIR"
@@ -25,6 +26,7 @@ DATA_DIR_ENV = "TDNN_DATA_DIR"
 REQUIRE_REAL_DATA_ENV = "TDNN_REQUIRE_REAL_DATA"
 
 _TRUE = {"1", "true", "yes", "on"}
+T = TypeVar("T", int, list, tuple)
 
 
 def env_flag(name: str) -> bool:
@@ -37,15 +39,28 @@ def quick_mode() -> bool:
     return env_flag(QUICK_ENV)
 
 
-def budget(full: int, quick: int) -> int:
+def budget(full: T, quick: T) -> T:
     """Return ``full`` normally and ``quick`` in quick mode.
 
     Notebooks write ``epochs=budget(10, quick=1)``: the full value is what the lesson
-    uses, the quick value only keeps the test suite fast.
+    uses, the quick value only keeps the test suite fast. Both are ints (``quick`` at most
+    ``full``, both at least 1), or both lists or tuples of the same kind, ``quick`` a non-empty
+    selection of ``full``'s items in ``full``'s order, as in
+    ``budget([0.01, 0.03, 0.1], quick=[0.01, 0.1])``: quick mode runs some of the cases, not others.
     """
+    if isinstance(full, (list, tuple)) or isinstance(quick, (list, tuple)):
+        if type(full) is not type(quick) or not isinstance(full, (list, tuple)):
+            raise TypeError(f"budget: full and quick must both be lists or both tuples, "
+                            f"got {type(full).__name__} and {type(quick).__name__}")
+        if not quick:
+            raise ValueError("budget: quick must keep at least one item")
+        positions = [next((i for i, item in enumerate(full) if item == q), None) for q in quick]
+        if None in positions or positions != sorted(set(positions)):
+            raise ValueError(f"budget: quick {quick!r} must be items of full {full!r}, each once, in full's order")
+        return quick if quick_mode() else full
     for name, value in (("full", full), ("quick", quick)):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"budget: {name} must be an int, got {type(value).__name__}")
+            raise TypeError(f"budget: {name} must be an int (or both a list or tuple), got {type(value).__name__}")
         if value < 1:
             raise ValueError(f"budget: {name} must be >= 1, got {value}")
     if quick > full:

@@ -18,9 +18,21 @@ def test_budget_picks_the_quick_value_only_in_quick_mode(monkeypatch):
     assert config.budget(10, quick=2) == 2
 
 
+def test_budget_picks_a_quick_selection_of_cases_only_in_quick_mode(monkeypatch):
+    rates = [0.01, 0.03, 0.1, 0.3, 1.0]
+    monkeypatch.delenv("TDNN_QUICK", raising=False)
+    assert config.budget(rates, quick=[0.01, 0.1, 1.0]) == rates
+    assert config.budget((50, 2240), quick=(50,)) == (50, 2240)
+    monkeypatch.setenv("TDNN_QUICK", "1")
+    assert config.budget(rates, quick=[0.01, 0.1, 1.0]) == [0.01, 0.1, 1.0]
+    assert config.budget((50, 2240), quick=(50,)) == (50,)
+
+
 @pytest.mark.parametrize(
     ("full", "quick", "error"),
-    [(10.0, 1, TypeError), (True, 1, TypeError), (0, 1, ValueError), (3, 5, ValueError)],
+    [(10.0, 1, TypeError), (True, 1, TypeError), (0, 1, ValueError), (3, 5, ValueError),
+     ([1, 2, 3], 2, TypeError), ([1, 2, 3], (1, 2), TypeError), ([1, 2, 3], [], ValueError),
+     ([1, 2, 3], [4], ValueError), ([1, 2, 3], [3, 1], ValueError), ([1, 2, 3], [2, 2], ValueError)],
 )
 def test_budget_rejects_bad_arguments(full, quick, error):
     with pytest.raises(error):

@@ -554,13 +554,12 @@ def small_mlp(initializer):
 # TensorFlow call, so the overhead is paid once per 32 steps. The arithmetic is unchanged (same batches, same
 # order, same updates); the one difference is that callbacks working per batch then fire only every 32 steps, so
 # we leave the default wherever a callback must see every batch (per-batch recorders, learning-rate finders).
-# Epoch-level callbacks such as `TensorBoard` and `EarlyStopping` are unaffected. (Measured when this course was
-# written, on a 2-core CPU: one epoch of the 10-layer MLP of section 2 on 55,000 images at batch size 32 took
-# 7.1 s by default and 3.9 s with it.) The cell below times one epoch of this small network on the first 5,000
-# training images both ways (after a warm-up epoch that builds the graph) and prints the speed-up on the machine
-# running this notebook; it depends on the machine, the network and how busy the processor is, so read this run's number, not ours. To see every
-# way of calling `fit` (batch size, steps per call, XLA) for the course's standard networks against your machine's
-# arithmetic limit, run `python -m helpers.benchmark` from the repository root.
+# Epoch-level callbacks such as `TensorBoard` and `EarlyStopping` are unaffected. The cell below times one epoch of
+# this small network on the first 5,000 training images both ways (after a warm-up epoch that builds the graph) and
+# prints the speed-up on the machine running this notebook; it depends on the machine, the network and how busy the
+# processor is, so read the number your run prints. To see every way of calling `fit` (batch size, steps per call,
+# XLA) for the course's standard networks against your machine's arithmetic limit, run `python -m helpers.benchmark`
+# from the repository root.
 
 # %% slideshow={"slide_type": "-"}
 def timed_epoch(steps_per_execution, n_images=5_000):
@@ -730,7 +729,7 @@ plt.show()
 # *Slower or stuck?* The primary measure, the N(0, 1) runs' validation accuracy gain from the first epoch to the
 # last, has an interval that lies above 0: the network is learning, slowly, not stuck. The curves are
 # descriptive and agree (both N(0, 1) curves fall in loss and climb in accuracy on the whole, despite a
-# one-epoch dip in validation accuracy midway through; the bands are the spread over seeds at each epoch). So, at
+# one-epoch dip in validation accuracy near the end; the bands are the spread over seeds at each epoch). So, at
 # this budget: slower, not stuck, and after its last epoch still far below where Glorot's runs were after their first. That matches Glorot and Bengio (2010), although they did not try
 # N(0, 1): with their milder standard initialization, deep sigmoid and tanh networks learned more slowly and
 # reached worse test errors than with the normalized (Glorot) one, and the sigmoid's saturated top layer

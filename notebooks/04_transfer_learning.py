@@ -275,8 +275,8 @@ print(f"accuracy on shuffled pixels {right.mean():.3f} = {np.mean(right & (y_tes
 # images, for as many epochs as B-on-A will get in total below (batch size 32, so 7 steps per epoch).
 
 # %% slideshow={"slide_type": "-"}
-EPOCHS_HEAD = budget(10, quick=2)  # B-on-A: epochs with the reused layers frozen
-EPOCHS_FINE = budget(10, quick=2)  # B-on-A: epochs of fine-tuning everything
+EPOCHS_HEAD = budget(10, quick=1)  # B-on-A: epochs with the reused layers frozen
+EPOCHS_FINE = budget(10, quick=1)  # B-on-A: epochs of fine-tuning everything
 EPOCHS_B = EPOCHS_HEAD + EPOCHS_FINE
 
 
@@ -767,7 +767,7 @@ def epochs_for(n_images, epochs_at_200):
 
 
 label_curve = {len(X_train_B): (acc_scratch, acc_on_a)}  # images: (B accuracies, B-on-A accuracies), seed order
-for n_b in (50, 2240)[:budget(2, quick=1)]:  # quick mode (the test suite): the fewest labels only
+for n_b in budget((50, 2240), quick=(50,)):  # quick mode (the test suite): the fewest labels only
     _, (X_n, y_n) = split_task_a_b(data.X_train, data.y_train, n_b=n_b, b_classes=TASK_B)
     head, fine = epochs_for(len(X_n), EPOCHS_HEAD), epochs_for(len(X_n), EPOCHS_FINE)
     label_curve[len(X_n)] = (
@@ -1044,8 +1044,8 @@ print(f"\n{at_better_rates}")
 N_LABELLED = 500
 X_few, y_few = data.X_train[:N_LABELLED], data.y_train[:N_LABELLED]
 X_unlabelled = data.X_train[:20_000]  # labels never used in pretraining
-EPOCHS_FEW = budget(20, quick=4)
-EPOCHS_FEW_HEAD = budget(5, quick=2)  # of EPOCHS_FEW: head only, when the hidden layers are pretrained
+EPOCHS_FEW = budget(20, quick=2)
+EPOCHS_FEW_HEAD = budget(5, quick=1)  # of EPOCHS_FEW: head only, when the hidden layers are pretrained
 SEEDS_FEW = list(range(budget(5, quick=2)))
 
 

@@ -54,8 +54,8 @@ def budget(full: T, quick: T) -> T:
                             f"got {type(full).__name__} and {type(quick).__name__}")
         if not quick:
             raise ValueError("budget: quick must keep at least one item")
-        positions = [next((i for i, item in enumerate(full) if item == q), None) for q in quick]
-        if None in positions or positions != sorted(set(positions)):
+        remaining = iter(full)  # each quick item must be found after the one before it
+        if not all(any(item == q for item in remaining) for q in quick):
             raise ValueError(f"budget: quick {quick!r} must be items of full {full!r}, each once, in full's order")
         return quick if quick_mode() else full
     for name, value in (("full", full), ("quick", quick)):
